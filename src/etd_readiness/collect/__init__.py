@@ -1,0 +1,1 @@
+"""Collecting a tenant through Microsoft Graph into a snapshot."""

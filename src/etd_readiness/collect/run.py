@@ -1,0 +1,116 @@
+"""Collect every configured tenant: sign in, pre-flight the auditor's permissions, fetch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from azure.core.credentials import TokenCredential
+from azure.core.exceptions import ClientAuthenticationError
+
+from ..catalog import AUDITOR_ROLES
+from ..credentials import granted_roles, sign_in_failure
+from ..settings import Settings, TenantConfig
+from ..snapshot import Section, TenantSnapshot
+from .graph_client import open_graph
+from .reader import GraphReader, ReadStats, RetryPolicy, Sleep
+from .tenant import ETD_SECTIONS, SECTION_ROLES, TenantCollector
+
+ALL_SECTIONS = ("organization", "subscribedSkus", "users", "deletedUsers", "mailboxes", *ETD_SECTIONS)
+
+
+@dataclass
+class Auditor:
+    """Who the suite signed in as, and what it may read."""
+
+    client_id: str | None
+    roles: list[str]
+    error: str | None = None
+
+    @property
+    def missing(self) -> list[str]:
+        """Least-privilege roles not granted (Directory.Read.All counts for the directory ones)."""
+        have = set(self.roles)
+        return [r for r in AUDITOR_ROLES if r not in have and not _covered(r, have)]
+
+    def to_json(self) -> dict:
+        return {
+            "client_id": self.client_id,
+            "roles": self.roles,
+            "missing": self.missing,
+            "error": self.error,
+        }
+
+
+def _covered(role: str, have: set[str]) -> bool:
+    return any(role in options and have & set(options) for options in SECTION_ROLES.values())
+
+
+def preflight(credential: TokenCredential, graph_url: str) -> Auditor:
+    """Sign in once and read the token's roles; a sign-in failure is recorded, not raised."""
+    try:
+        client_id, roles = granted_roles(credential, graph_url)
+    except ClientAuthenticationError as err:
+        return Auditor(client_id=None, roles=[], error=f"sign-in failed: {sign_in_failure(err)}")
+    return Auditor(client_id=client_id, roles=roles)
+
+
+async def collect_tenant(
+    tenant: TenantConfig,
+    settings: Settings,
+    credential: TokenCredential,
+    *,
+    auditor: Auditor | None = None,
+    sleep: Sleep = asyncio.sleep,
+    policy: RetryPolicy | None = None,
+) -> tuple[TenantSnapshot, ReadStats]:
+    """One tenant's snapshot. `auditor` given = replay (no sign-in, roles as recorded)."""
+    if auditor is None:
+        auditor = await asyncio.to_thread(preflight, credential, settings.graph_url)
+    snap = TenantSnapshot(name=tenant.name, tenant_id=tenant.tenant_id, auditor=auditor.to_json())
+    if auditor.error:
+        snap.sections = {name: Section.failed(auditor.error) for name in ALL_SECTIONS}
+        return snap, ReadStats()
+    conn = open_graph(credential, settings.graph_url)
+    try:
+        reader = GraphReader(conn, sleep=sleep, policy=policy)
+        roles = set(auditor.roles) if auditor.client_id or auditor.roles else None
+        snap.sections = await TenantCollector(reader, tenant, settings, roles).collect()
+    finally:
+        await conn.close()
+    return snap, reader.stats
+
+
+async def collect_all(
+    settings: Settings,
+    credential_for: Callable[[TenantConfig], TokenCredential],
+    *,
+    auditors: dict[str, Auditor] | None = None,
+    sleep: Sleep = asyncio.sleep,
+    policy: RetryPolicy | None = None,
+) -> tuple[list[TenantSnapshot], ReadStats]:
+    """Every configured tenant, concurrently; the combined request statistics."""
+    results = await asyncio.gather(
+        *(
+            collect_tenant(
+                t,
+                settings,
+                credential_for(t),
+                auditor=(auditors or {}).get(t.name),
+                sleep=sleep,
+                policy=policy,
+            )
+            for t in settings.tenants
+        )
+    )
+    total = ReadStats()
+    for _, stats in results:
+        total.requests += stats.requests
+        total.retries += stats.retries
+        total.batch_items += stats.batch_items
+    return [snap for snap, _ in results], total
+
+
+def tenant_names(tenants: Sequence[TenantSnapshot]) -> list[str]:
+    return [t.name for t in tenants]

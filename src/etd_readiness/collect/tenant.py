@@ -1,0 +1,280 @@
+"""Collect one tenant into a TenantSnapshot: directory data paged, mailbox probes batched.
+
+Each section is fetched independently and recorded as ok or failed-with-reason. A section whose
+Graph permission the auditor lacks is not requested at all; its reason names the permission.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+from ..catalog import AUDITOR_ROLES, GRAPH_APP_ID
+from ..protection import is_protected, protected_domains
+from ..settings import Settings, TenantConfig
+from ..snapshot import Section
+from .reader import FetchError, GraphReader
+
+USER_FIELDS = (
+    "id,userPrincipalName,displayName,mail,proxyAddresses,accountEnabled,userType,onPremisesSyncEnabled,"
+    "assignedLicenses,assignedPlans,licenseAssignmentStates"
+)
+DELETED_FIELDS = "id,userPrincipalName,displayName,mail,proxyAddresses,userType,deletedDateTime"
+PROBE_PATH = "/users/{id}/mailFolders/inbox?$select=id,displayName"
+
+# Which auditor roles let us read each section (any one of them is enough).
+SECTION_ROLES: dict[str, tuple[str, ...]] = {
+    "organization": ("Organization.Read.All", "Directory.Read.All"),
+    "subscribedSkus": ("Organization.Read.All", "Directory.Read.All"),
+    "users": ("User.Read.All", "Directory.Read.All"),
+    "deletedUsers": ("User.Read.All", "Directory.Read.All"),
+    "etd": ("Application.Read.All", "Directory.Read.All"),
+    "groupMembers": ("GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"),
+    "mailboxes": ("Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"),
+}
+ETD_SECTIONS = (
+    "etdServicePrincipal",
+    "etdAppRoleAssignments",
+    "etdPermissionGrants",
+    "etdApplication",
+    "graphServicePrincipal",
+)
+
+
+def missing_role_reason(section: str, roles: set[str]) -> str | None:
+    """Why the auditor cannot read a section, or None when one of its roles is granted."""
+    wanted = SECTION_ROLES[section]
+    if roles & set(wanted):
+        return None
+    role = wanted[0]
+    why = AUDITOR_ROLES.get(role, "read this data")
+    return (
+        f"the auditor app lacks the Microsoft Graph Application permission {role} (needed to {why}); "
+        f"grant it in Entra admin center > App registrations > the auditor app > API permissions, then "
+        f"'Grant admin consent'"
+    )
+
+
+class TenantCollector:
+    """Collects one tenant with one GraphReader."""
+
+    def __init__(
+        self, reader: GraphReader, tenant: TenantConfig, settings: Settings, roles: set[str] | None
+    ) -> None:
+        self.reader = reader
+        self.tenant = tenant
+        self.settings = settings
+        self.roles = roles
+        self.sections: dict[str, Section] = {}
+
+    def _blocked(self, section: str) -> str | None:
+        return None if self.roles is None else missing_role_reason(section, self.roles)
+
+    async def _fetch(self, name: str, role_section: str, fetch: Callable[[], Awaitable[Any]]) -> Any:
+        """Run one fetch into section `name`; returns its data or None when it failed."""
+        reason = self._blocked(role_section)
+        if reason:
+            self.sections[name] = Section.failed(reason)
+            return None
+        try:
+            data = await fetch()
+        except FetchError as err:
+            hint = ""
+            if err.status == 403:
+                hint = f" (the auditor app needs one of: {', '.join(SECTION_ROLES[role_section])})"
+            self.sections[name] = Section.failed(f"{err}{hint}")
+            return None
+        self.sections[name] = Section(ok=True, data=data)
+        return data
+
+    async def collect(self) -> dict[str, Section]:
+        """Every section of this tenant."""
+        org_task = asyncio.create_task(self._fetch("organization", "organization", self._organization))
+        others = [
+            self._fetch("subscribedSkus", "subscribedSkus", lambda: self.reader.get_all("/subscribedSkus")),
+            self._fetch("deletedUsers", "deletedUsers", self._deleted_users),
+            self._etd(),
+        ]
+        group_ids = None
+        if self.settings.protected_group:
+            group_ids = await self._fetch("groupMembers", "groupMembers", self._group_members)
+        organization = await org_task
+        await asyncio.gather(self._users_and_mailboxes(organization, group_ids), *others)
+        return self.sections
+
+    async def _organization(self) -> dict:
+        orgs = (await self.reader.get("/organization?$select=id,displayName,verifiedDomains")).get(
+            "value"
+        ) or []
+        if not orgs:
+            raise FetchError("GET /organization returned no organization")
+        return orgs[0]
+
+    async def _deleted_users(self) -> list[dict]:
+        return await self.reader.get_all(
+            f"/directory/deletedItems/microsoft.graph.user?$select={DELETED_FIELDS}&$top=999"
+        )
+
+    async def _group_members(self) -> list[str]:
+        group = quote(self.settings.protected_group or "", safe="")
+        members = await self.reader.get_all(
+            f"/groups/{group}/transitiveMembers/microsoft.graph.user?$select=id&$top=999"
+        )
+        return [m["id"] for m in members]
+
+    async def _users_and_mailboxes(self, organization: dict | None, group_ids: list[str] | None) -> None:
+        """Page through users; probe each protected user's mailbox while the next page loads."""
+        probe_blocked = self._blocked("mailboxes")
+        users_blocked = self._blocked("users")
+        if users_blocked:
+            self.sections["users"] = Section.failed(users_blocked)
+            self.sections["mailboxes"] = Section.failed(users_blocked)
+            return
+        domains = protected_domains(self.tenant.domains, organization)
+        can_select = bool(domains) or group_ids is not None or bool(self.settings.protected_addresses)
+        members = set(group_ids) if group_ids is not None else None
+        users: list[dict] = []
+        probes: list[asyncio.Task] = []
+        try:
+            async for page in self.reader.get_pages(f"/users?$select={USER_FIELDS}&$top=999"):
+                page = [_compact_user(u) for u in page]
+                users.extend(page)
+                if probe_blocked or not can_select:
+                    continue
+                targets = [u["id"] for u in page if self._protected(u, domains, members)]
+                if targets:
+                    probes.append(asyncio.create_task(self._probe(targets)))
+        except FetchError as err:
+            for task in probes:
+                task.cancel()
+            self.sections["users"] = Section.failed(str(err))
+            self.sections["mailboxes"] = Section.failed(f"users could not be listed: {err}")
+            return
+        self.sections["users"] = Section(ok=True, data=users)
+        if probe_blocked:
+            self.sections["mailboxes"] = Section.failed(probe_blocked)
+            return
+        if not can_select:
+            self.sections["mailboxes"] = Section.failed(
+                f"protected users unknown: {self.sections['organization'].error} and no domains configured"
+            )
+            return
+        results: dict[str, dict] = {}
+        try:
+            for part in await asyncio.gather(*probes):
+                results.update(part)
+        except FetchError as err:
+            self.sections["mailboxes"] = Section.failed(str(err))
+            return
+        self.sections["mailboxes"] = Section(ok=True, data=results)
+
+    def _protected(self, user: dict, domains: tuple[str, ...], members: set[str] | None) -> bool:
+        s = self.settings
+        return is_protected(
+            user,
+            domains,
+            addresses=s.protected_addresses,
+            exclude=s.exclude,
+            include_guests=s.include_guests,
+            group_member_ids=members,
+        )
+
+    async def _probe(self, user_ids: list[str]) -> dict[str, dict]:
+        """The mail call ETD depends on, per user, through `$batch` (ids are the user ids)."""
+        answers = await self.reader.batch_get([(uid, PROBE_PATH.format(id=uid)) for uid in user_ids])
+        out: dict[str, dict] = {}
+        for uid, item in answers.items():
+            if "error" in item:
+                out[uid] = {"error": f"mailbox probe failed: {item['error']}"}
+                continue
+            body = item.get("body") if isinstance(item.get("body"), dict) else {}
+            err = body.get("error") or {}
+            out[uid] = {"status": item["status"], "code": err.get("code"), "message": err.get("message")}
+        return out
+
+    async def _etd(self) -> None:
+        """ETD's service principal, its application/delegated grants, its registration, Graph's SP."""
+        blocked = self._blocked("etd")
+        if blocked:
+            for name in ETD_SECTIONS:
+                self.sections[name] = Section.failed(blocked)
+            return
+        sp = await self._fetch("etdServicePrincipal", "etd", self._find_etd)
+        graph = self._fetch("graphServicePrincipal", "etd", self._graph_sp)
+        if sp is None or not sp.get("found"):
+            await graph
+            reason = "ETD's service principal was not found" if sp is not None else "ETD lookup failed"
+            for name in ETD_SECTIONS[1:4]:
+                self.sections[name] = (
+                    Section(ok=True, data=[])
+                    if sp is not None
+                    else Section.failed(self.sections["etdServicePrincipal"].error or reason)
+                )
+            return
+        sp_id, app_id = sp["servicePrincipal"]["id"], sp["servicePrincipal"]["appId"]
+        await asyncio.gather(
+            graph,
+            self._fetch(
+                "etdAppRoleAssignments",
+                "etd",
+                lambda: self.reader.get_all(f"/servicePrincipals/{sp_id}/appRoleAssignments"),
+            ),
+            self._fetch(
+                "etdPermissionGrants",
+                "etd",
+                lambda: self.reader.get_all(f"/oauth2PermissionGrants?$filter=clientId eq '{sp_id}'"),
+            ),
+            self._fetch(
+                "etdApplication",
+                "etd",
+                lambda: self.reader.get_all(f"/applications?$filter=appId eq '{app_id}'"),
+            ),
+        )
+
+    async def _graph_sp(self) -> dict:
+        found = await self.reader.get_all(
+            f"/servicePrincipals?$filter=appId eq '{GRAPH_APP_ID}'&$select=id,appId,displayName"
+        )
+        if not found:
+            raise FetchError("Microsoft Graph's service principal was not found in this tenant")
+        return found[0]
+
+    async def _find_etd(self) -> dict:
+        """By app id when configured, else by display name; ambiguous names are an error."""
+        select = "$select=id,appId,displayName,accountEnabled,appOwnerOrganizationId,servicePrincipalType"
+        s = self.settings
+        if s.etd_app_id:
+            found = await self.reader.get_all(
+                f"/servicePrincipals?$filter=appId eq '{s.etd_app_id}'&{select}"
+            )
+            return {
+                "found": bool(found),
+                "lookup": f"appId {s.etd_app_id}",
+                "servicePrincipal": found[0] if found else None,
+            }
+        name = s.etd_display_name.replace("'", "''")
+        found = await self.reader.get_all(f"/servicePrincipals?$filter=displayName eq '{name}'&{select}")
+        if len(found) > 1:
+            listed = "; ".join(f"{c['displayName']} (appId {c['appId']})" for c in found)
+            raise FetchError(
+                f"{len(found)} service principals are named '{s.etd_display_name}': {listed}. "
+                "Set etd.app_id (or --etd-app-id) to the one ETD uses"
+            )
+        return {
+            "found": bool(found),
+            "lookup": f"display name '{s.etd_display_name}'",
+            "servicePrincipal": found[0] if found else None,
+        }
+
+
+def _compact_user(user: dict) -> dict:
+    """Keep what the checks read: Exchange plans only, licence errors only."""
+    user = dict(user)
+    user["assignedPlans"] = [p for p in user.get("assignedPlans") or () if p.get("service") == "exchange"]
+    user["licenseAssignmentStates"] = [
+        s for s in user.get("licenseAssignmentStates") or () if s.get("error") not in (None, "None")
+    ]
+    user.pop("@odata.type", None)
+    return user

@@ -1,0 +1,186 @@
+"""The pytest plugin: options, one collection per run (controller only under xdist), parametrization.
+
+Loaded from the project's root `conftest.py` (`pytest_plugins = ["etd_readiness.plugin"]`) or with
+`-p etd_readiness.plugin`. It fetches only when the run includes the `tenant_checks` directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from .checks.base import Check, Estate
+from .findings import SectionUnavailable
+from .report import ReportPlugin
+from .session import collect_live
+from .settings import ConfigError, resolve, with_overrides
+from .snapshot import Snapshot
+
+CASES = {
+    "case1a": "case 1a - the owner deleted or moved the message (needs ETD's error log; not checked yet)",
+    "case1b": "case 1b - account created but never licensed: no mailbox ('Resource is not found')",
+    "case2": "case 2 - ETD app lacks Graph Application permissions ('Remediation Failed. Unknown Reason.')",
+    "case3a": "case 3a - the mailbox or account is invalid or absent ('The requested user is invalid.')",
+    "case3b": "case 3b - ETD's app reaches only one of several tenants ('The requested user is invalid.')",
+    "case4": "case 4 - mailbox inactive or soft-deleted",
+    "case4a": "case 4a - account without a valid Exchange Online licence",
+    "case4b": "case 4b - hybrid: the mailbox lives on the on-premises Exchange server",
+}
+SNAPSHOT_KEY = pytest.StashKey[Path]()
+ESTATE_KEY = pytest.StashKey[Estate]()
+TMPDIR_KEY = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("etd-readiness", "Cisco Secure Email Threat Defense remediation readiness")
+    group.addoption(
+        "--etd-config",
+        help="TOML config naming the tenants to check (default: $ETD_CONFIG, else AZURE_* env)",
+    )
+    group.addoption("--etd-app-id", help="ETD's application (client) id; default: find it by display name")
+    group.addoption("--etd-app-name", help="ETD's enterprise application display name to look for")
+    group.addoption(
+        "--etd-mode", choices=("read-write", "read"), help="ETD's mode; decides the permission manifest"
+    )
+    group.addoption("--protected-addresses", metavar="FILE", help="file of protected addresses, one a line")
+    group.addoption("--protected-group", metavar="GROUP_ID", help="protect the members of this group")
+    group.addoption("--graph-endpoint", help="Microsoft Graph base URL (national clouds, or the emulator)")
+    group.addoption("--authority", help="login authority (national clouds, or the emulator)")
+    group.addoption("--etd-snapshot", metavar="FILE", help="evaluate a saved snapshot instead of fetching")
+    group.addoption("--etd-save-snapshot", metavar="FILE", help="also keep the collected snapshot as JSON")
+    parser.addini("etd_checks_dir", "directory holding the tenant checks", default="tenant_checks")
+    parser.addini("etd_report_dir", "where the HTML evidence report goes by default", default="reports")
+
+
+def is_active(config: pytest.Config) -> bool:
+    """True when this run collects the tenant checks (so `pytest tests` never fetches a tenant)."""
+    checks_dir = (config.rootpath / config.getini("etd_checks_dir")).resolve()
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        if path == checks_dir or checks_dir in path.parents:
+            return True
+    return False
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in CASES.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    config.addinivalue_line("markers", "etd_check(check): the check a tenant test evaluates")
+    if not is_active(config):
+        return
+    if _is_worker(config):
+        config.stash[SNAPSHOT_KEY] = Path(config.workerinput["etd_snapshot"])
+        return
+    config.stash[SNAPSHOT_KEY] = _acquire(config)
+    config.pluginmanager.register(ReportPlugin(config), "etd-readiness-report")
+
+
+def _acquire(config: pytest.Config) -> Path:
+    """Collect (or load) the snapshot once, in the controller, and write it where workers can read it."""
+    opt = config.option
+    try:
+        if opt.etd_snapshot:
+            snapshot = Snapshot.load(Path(opt.etd_snapshot))
+        else:
+            settings = resolve(opt.etd_config)
+            if settings is None:
+                raise ConfigError(
+                    "no tenant configured: set AZURE_TENANT_ID and AZURE_CLIENT_ID (+ a secret or certificate), "
+                    "or pass --etd-config FILE"
+                )
+            settings = with_overrides(
+                settings,
+                etd_app_id=opt.etd_app_id,
+                etd_display_name=opt.etd_app_name,
+                etd_mode=opt.etd_mode,
+                protected_group=opt.protected_group,
+                protected_addresses_file=opt.protected_addresses,
+                graph_url=opt.graph_endpoint,
+                authority=opt.authority,
+            )
+            snapshot = collect_live(settings)
+    except ConfigError as err:
+        raise pytest.UsageError(str(err)) from None
+    except (OSError, ValueError) as err:
+        raise pytest.UsageError(f"cannot read snapshot {opt.etd_snapshot}: {err}") from None
+    tmpdir = tempfile.mkdtemp(prefix="etd-readiness-")
+    config.stash[TMPDIR_KEY] = tmpdir
+    path = Path(tmpdir) / "snapshot.json"
+    snapshot.save(path)
+    if opt.etd_save_snapshot:
+        snapshot.save(Path(opt.etd_save_snapshot))
+    return path
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    tmpdir = config.stash.get(TMPDIR_KEY, None)
+    if tmpdir:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # xdist controller: hand each worker the snapshot path
+    path = node.config.stash.get(SNAPSHOT_KEY, None)
+    if path is not None:
+        node.workerinput["etd_snapshot"] = str(path)
+
+
+def estate_of(config: pytest.Config) -> Estate:
+    """This process's view of the snapshot, loaded once."""
+    if ESTATE_KEY not in config.stash:
+        if SNAPSHOT_KEY not in config.stash:
+            raise pytest.UsageError(
+                "tenant checks must be run as `pytest tenant_checks` (the plugin is not active)"
+            )
+        config.stash[ESTATE_KEY] = Estate(Snapshot.load(config.stash[SNAPSHOT_KEY]))
+    return config.stash[ESTATE_KEY]
+
+
+def _check_of(node) -> Check:
+    marker = node.get_closest_marker("etd_check")
+    if marker is None or not isinstance(marker.args[0], Check):
+        raise pytest.UsageError(f"{node.nodeid}: decorate it with @etd_check(CHECK)")
+    return marker.args[0]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "etd_subject" not in metafunc.fixturenames:
+        return
+    check = _check_of(metafunc.definition)
+    subjects = list(check.subjects(estate_of(metafunc.config)))
+    metafunc.parametrize("etd_subject", subjects, ids=[s.test_id for s in subjects])
+
+
+@pytest.fixture
+def finding(request: pytest.FixtureRequest, etd_subject):
+    """The check's verdict for this subject (None = fine); data not fetched makes the test error."""
+    check = _check_of(request.node)
+    request.node.user_properties += [("etd_check", check.check_id), ("etd_check_title", check.title)]
+    return check.run(estate_of(request.config), etd_subject)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Findings and missing data are shown as clean text; the finding travels with the report."""
+    report = yield
+    excinfo = call.excinfo
+    if excinfo is None:
+        return report
+    if isinstance(excinfo.value, SectionUnavailable):
+        report.longrepr = f"NOT EVALUATED - {excinfo.value}"
+        report.user_properties.append(("etd_error", str(excinfo.value)))
+    finding = getattr(excinfo.value, "finding", None)
+    if finding is not None:
+        report.longrepr = finding.render()
+        for key, value in finding.to_dict().items():
+            if key != "evidence":
+                report.user_properties.append((f"etd_{key}", value))
+    return report

@@ -1,0 +1,64 @@
+"""Which users ETD protects: pure functions of collected directory data and the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+User = Mapping[str, Any]
+
+
+def user_addresses(user: User) -> set[str]:
+    """Every SMTP address a user answers to: mail, UPN and smtp: proxy addresses, lower-cased."""
+    found = {str(a).lower() for a in (user.get("mail"), user.get("userPrincipalName")) if a}
+    for proxy in user.get("proxyAddresses") or ():
+        kind, _, address = str(proxy).partition(":")
+        if kind.lower() == "smtp" and address:
+            found.add(address.lower())
+    return found
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
+def protected_domains(configured: Sequence[str], organization: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The configured domains, else every verified domain of the tenant."""
+    if configured:
+        return tuple(d.lower() for d in configured)
+    if organization is None:
+        return ()
+    return tuple(sorted(d["name"].lower() for d in organization.get("verifiedDomains", [])))
+
+
+def is_protected(
+    user: User,
+    domains: Iterable[str],
+    *,
+    addresses: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    include_guests: Iterable[str] = (),
+    group_member_ids: set[str] | None = None,
+) -> bool:
+    """Members with an address in a protected domain (or in the group, or named); guests only if named."""
+    mine = user_addresses(user)
+    if mine & set(exclude):
+        return False
+    named = bool(mine & set(addresses))
+    if user.get("userType") == "Guest":
+        return named or bool(mine & set(include_guests))
+    if named:
+        return True
+    if group_member_ids is not None:
+        return user.get("id") in group_member_ids
+    domain_set = set(domains)
+    return any(domain_of(a) in domain_set for a in mine)
+
+
+def index_by_address(users: Iterable[User]) -> dict[str, User]:
+    """Address -> user, for resolving configured addresses (case 3a)."""
+    index: dict[str, User] = {}
+    for user in users:
+        for address in user_addresses(user):
+            index.setdefault(address, user)
+    return index
