@@ -24,12 +24,8 @@ class Permission:
 PERMISSIONS: dict[str, Permission] = {
     p.name: p
     for p in (
-        Permission(
-            "Mail.ReadWrite", "e2a3a72e-5f79-4c64-b1b1-878b674786c9", "024d486e-b451-40bb-833d-3e66d98c5c73"
-        ),
-        Permission(
-            "Mail.Read", "810c84a8-4a9e-49e6-bf7d-12d183f40d01", "570282fd-fa5c-430d-a7fd-fc8dc98a9dca"
-        ),
+        Permission("Mail.ReadWrite", "e2a3a72e-5f79-4c64-b1b1-878b674786c9", "024d486e-b451-40bb-833d-3e66d98c5c73"),
+        Permission("Mail.Read", "810c84a8-4a9e-49e6-bf7d-12d183f40d01", "570282fd-fa5c-430d-a7fd-fc8dc98a9dca"),
         Permission("Mail.ReadBasic.All", "693c5e45-0940-467d-9b8a-1022fb9d42ef", None),
         Permission("Mail.Send", "b633e1c5-b582-4048-a93e-9f11b44c7e96", None),
         Permission(
@@ -54,9 +50,7 @@ PERMISSIONS: dict[str, Permission] = {
     )
 }
 
-PERMISSION_BY_ROLE_ID: dict[str, Permission] = {
-    p.app_role_id: p for p in PERMISSIONS.values() if p.app_role_id
-}
+PERMISSION_BY_ROLE_ID: dict[str, Permission] = {p.app_role_id: p for p in PERMISSIONS.values() if p.app_role_id}
 PERMISSION_BY_SCOPE_NAME: dict[str, Permission] = {p.name: p for p in PERMISSIONS.values() if p.scope_id}
 
 # ETD's documented manifest (GRAPH_FACTS §2). The seed document names the two that remediation

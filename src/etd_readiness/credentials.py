@@ -37,9 +37,7 @@ def _authority_kwargs(settings: Settings) -> dict[str, Any]:
     return kwargs
 
 
-def build_credential(
-    tenant: TenantConfig, settings: Settings, env: Mapping[str, str] | None = None
-) -> TokenCredential:
+def build_credential(tenant: TenantConfig, settings: Settings, env: Mapping[str, str] | None = None) -> TokenCredential:
     """The azure-identity credential this tenant's configuration asks for."""
     env = os.environ if env is None else env
     kw = _authority_kwargs(settings)
@@ -50,14 +48,10 @@ def build_credential(
     if kind == "secret":
         secret = env.get(tenant.secret_env)
         if not secret:
-            raise ConfigError(
-                f"tenant {tenant.name}: environment variable {tenant.secret_env} holds no client secret"
-            )
+            raise ConfigError(f"tenant {tenant.name}: environment variable {tenant.secret_env} holds no client secret")
         return ClientSecretCredential(tenant.tenant_id, client_id, secret, **kw)
     if kind == "certificate":
-        return CertificateCredential(
-            tenant.tenant_id, client_id, certificate_path=tenant.certificate_path, **kw
-        )
+        return CertificateCredential(tenant.tenant_id, client_id, certificate_path=tenant.certificate_path, **kw)
     if kind == "workload-identity":
         return WorkloadIdentityCredential(tenant_id=tenant.tenant_id, client_id=client_id, **kw)
     if kind == "managed-identity":

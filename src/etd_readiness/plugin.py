@@ -15,7 +15,8 @@ import pytest
 from .checks.base import Check, Estate
 from .findings import SectionUnavailable
 from .report import ReportPlugin
-from .session import collect_live
+from .recording import RECORD_MODES, CassetteError
+from .session import acquire
 from .settings import ConfigError, resolve, with_overrides
 from .snapshot import Snapshot
 
@@ -42,16 +43,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--etd-app-id", help="ETD's application (client) id; default: find it by display name")
     group.addoption("--etd-app-name", help="ETD's enterprise application display name to look for")
-    group.addoption(
-        "--etd-mode", choices=("read-write", "read"), help="ETD's mode; decides the permission manifest"
-    )
+    group.addoption("--etd-mode", choices=("read-write", "read"), help="ETD's mode; decides the permission manifest")
     group.addoption("--protected-addresses", metavar="FILE", help="file of protected addresses, one a line")
     group.addoption("--protected-group", metavar="GROUP_ID", help="protect the members of this group")
     group.addoption("--graph-endpoint", help="Microsoft Graph base URL (national clouds, or the emulator)")
     group.addoption("--authority", help="login authority (national clouds, or the emulator)")
+    group.addoption(
+        "--record-mode",
+        choices=RECORD_MODES,
+        help="cassettes (pytest-recording's names): none = replay only; once = record if missing; "
+        "new_episodes/all/rewrite = record. Default: live without recording, or the demo replay when no tenant",
+    )
+    group.addoption(
+        "--pseudonymize",
+        action="store_true",
+        help="when recording, replace user ids, e-mail local parts and names with stable pseudonyms "
+        "(cassette and report can then be shared)",
+    )
+    group.addoption("--cassette-dir", help="where tenant cassettes live (default: ini etd_cassette_dir)")
     group.addoption("--etd-snapshot", metavar="FILE", help="evaluate a saved snapshot instead of fetching")
     group.addoption("--etd-save-snapshot", metavar="FILE", help="also keep the collected snapshot as JSON")
     parser.addini("etd_checks_dir", "directory holding the tenant checks", default="tenant_checks")
+    parser.addini("etd_cassette_dir", "one cassette per tenant lives here", default="cassettes")
     parser.addini("etd_report_dir", "where the HTML evidence report goes by default", default="reports")
 
 
@@ -88,29 +101,15 @@ def _acquire(config: pytest.Config) -> Path:
     opt = config.option
     try:
         if opt.etd_snapshot:
-            snapshot = Snapshot.load(Path(opt.etd_snapshot))
+            snapshot = _load_snapshot(Path(opt.etd_snapshot))
         else:
             settings = resolve(opt.etd_config)
-            if settings is None:
-                raise ConfigError(
-                    "no tenant configured: set AZURE_TENANT_ID and AZURE_CLIENT_ID (+ a secret or certificate), "
-                    "or pass --etd-config FILE"
-                )
-            settings = with_overrides(
-                settings,
-                etd_app_id=opt.etd_app_id,
-                etd_display_name=opt.etd_app_name,
-                etd_mode=opt.etd_mode,
-                protected_group=opt.protected_group,
-                protected_addresses_file=opt.protected_addresses,
-                graph_url=opt.graph_endpoint,
-                authority=opt.authority,
-            )
-            snapshot = collect_live(settings)
-    except ConfigError as err:
+            if settings is not None:
+                settings = _overridden(settings, opt)
+            cassette_dir = Path(opt.cassette_dir or config.rootpath / config.getini("etd_cassette_dir"))
+            snapshot = acquire(settings, opt.record_mode, cassette_dir, opt.pseudonymize)
+    except (ConfigError, CassetteError) as err:
         raise pytest.UsageError(str(err)) from None
-    except (OSError, ValueError) as err:
-        raise pytest.UsageError(f"cannot read snapshot {opt.etd_snapshot}: {err}") from None
     tmpdir = tempfile.mkdtemp(prefix="etd-readiness-")
     config.stash[TMPDIR_KEY] = tmpdir
     path = Path(tmpdir) / "snapshot.json"
@@ -118,6 +117,27 @@ def _acquire(config: pytest.Config) -> Path:
     if opt.etd_save_snapshot:
         snapshot.save(Path(opt.etd_save_snapshot))
     return path
+
+
+def _load_snapshot(path: Path) -> Snapshot:
+    try:
+        return Snapshot.load(path)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise pytest.UsageError(f"cannot read snapshot {path}: {err}; save one with --etd-save-snapshot") from None
+
+
+def _overridden(settings, opt):
+    """Command-line options win over the config file and the environment."""
+    return with_overrides(
+        settings,
+        etd_app_id=opt.etd_app_id,
+        etd_display_name=opt.etd_app_name,
+        etd_mode=opt.etd_mode,
+        protected_group=opt.protected_group,
+        protected_addresses_file=opt.protected_addresses,
+        graph_url=opt.graph_endpoint,
+        authority=opt.authority,
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -137,9 +157,7 @@ def estate_of(config: pytest.Config) -> Estate:
     """This process's view of the snapshot, loaded once."""
     if ESTATE_KEY not in config.stash:
         if SNAPSHOT_KEY not in config.stash:
-            raise pytest.UsageError(
-                "tenant checks must be run as `pytest tenant_checks` (the plugin is not active)"
-            )
+            raise pytest.UsageError("tenant checks must be run as `pytest tenant_checks` (the plugin is not active)")
         config.stash[ESTATE_KEY] = Estate(Snapshot.load(config.stash[SNAPSHOT_KEY]))
     return config.stash[ESTATE_KEY]
 

@@ -45,9 +45,7 @@ class ReportPlugin:
         """Write the self-contained evidence report to reports/ unless --html was given."""
         if not getattr(config.option, "htmlpath", None):
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            config.option.htmlpath = str(
-                Path(config.getini("etd_report_dir")) / f"etd-readiness-{stamp}.html"
-            )
+            config.option.htmlpath = str(Path(config.getini("etd_report_dir")) / f"etd-readiness-{stamp}.html")
         config.option.self_contained_html = True
 
     def _estate(self):
@@ -137,9 +135,7 @@ class ReportPlugin:
         for view in estate.tenants.values():
             aud = view.snap.auditor
             status = aud.get("error") or (
-                f"missing {', '.join(aud['missing'])}"
-                if aud.get("missing")
-                else "least-privilege set granted"
+                f"missing {', '.join(aud['missing'])}" if aud.get("missing") else "least-privilege set granted"
             )
             rows.append(
                 (

@@ -1,17 +1,29 @@
-"""One run's snapshot: settings resolved, tenants collected (live or from cassettes), context recorded."""
+"""One run's snapshot: live, recorded into cassettes, or replayed from them (the demo by default)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass, field
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .collect.run import collect_all
-from .credentials import build_credential
-from .settings import Settings
-from .snapshot import Snapshot
+from .collect.reader import ReadStats
+from .collect.run import Auditor, collect_all, collect_tenant
+from .credentials import StaticTokenCredential, build_credential
+from .pseudonymize import Pseudonymizer
+from .recording import CANONICAL_GRAPH, Scrubber, cassette, cassette_path, check_cassette, read_metadata
+from .settings import ConfigError, Settings, TenantConfig, load_config_file
+from .snapshot import Snapshot, TenantSnapshot
+
+DEMO_CONFIG = "demo.toml"
+DEMO_NOTE = (
+    "No tenant configured: replayed the bundled demo tenant (synthetic). To check your own tenant set "
+    "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a certificate), or pass --etd-config FILE."
+)
 
 
 @dataclass
@@ -19,10 +31,8 @@ class RunInfo:
     """How the snapshot was obtained, for the report header and the terminal."""
 
     mode: str
-    settings: Settings
     cassettes: dict[str, str] = field(default_factory=dict)
-    requests: int = 0
-    retries: int = 0
+    stats: ReadStats = field(default_factory=ReadStats)
     note: str | None = None
 
 
@@ -45,14 +55,98 @@ def run_context(settings: Settings, info: RunInfo) -> dict[str, Any]:
         "include_guests": sorted(set(settings.include_guests)),
         "protected_group": settings.protected_group,
         "tenant_domains": {t.name: list(t.domains) for t in settings.tenants},
-        "requests": info.requests,
-        "retries": info.retries,
+        "requests": info.stats.requests,
+        "retries": info.stats.retries,
     }
 
 
+async def _no_sleep(_: float) -> None:
+    """Replayed 429s are not waited for."""
+
+
+def demo_settings(cassette_dir: Path) -> Settings:
+    """The bundled demo configuration (synthetic tenants, replayed from committed cassettes)."""
+    path = cassette_dir / DEMO_CONFIG
+    if not path.is_file():
+        raise ConfigError(
+            f"no tenant configured and no demo config at {path}; set AZURE_TENANT_ID/AZURE_CLIENT_ID or --etd-config"
+        )
+    return load_config_file(path)
+
+
+def acquire(
+    settings: Settings | None, record_mode: str | None, cassette_dir: Path, pseudonymize: bool = False
+) -> Snapshot:
+    """The snapshot for this run. No settings: replay the demo. No record mode: live, nothing recorded."""
+    note = None
+    if settings is None:
+        if record_mode not in (None, "none", "once"):
+            raise ConfigError("--record-mode needs a configured tenant to record from (AZURE_* or --etd-config)")
+        settings, record_mode, note = demo_settings(cassette_dir), "none", DEMO_NOTE
+    if record_mode is None:
+        return collect_live(settings)
+    info = RunInfo(mode="replay", note=note)
+    tenants: list[TenantSnapshot] = []
+    for tenant in settings.tenants:
+        path = cassette_path(cassette_dir, tenant.name)
+        mode = record_mode
+        if mode == "once" and path.exists():
+            mode = "none"
+        snap, stats = _through_cassette(settings, tenant, path, mode, pseudonymize)
+        tenants.append(snap)
+        info.cassettes[tenant.name] = str(path)
+        info.stats.requests += stats.requests
+        info.stats.retries += stats.retries
+        if mode != "none":
+            info.mode = "recorded"
+    if info.mode == "replay":
+        settings = replace(settings, graph_url=CANONICAL_GRAPH)
+    return Snapshot(tenants=tenants, context=run_context(settings, info))
+
+
+def _pseudonymizer(settings: Settings, tenant: TenantConfig) -> Pseudonymizer:
+    """Keyed by ETD_PSEUDONYM_KEY when set (stable across recordings), else a fresh random key."""
+    key = os.environ.get("ETD_PSEUDONYM_KEY", "").encode() or secrets.token_bytes(32)
+    return Pseudonymizer(key, keep=[tenant.tenant_id, *([settings.etd_app_id] if settings.etd_app_id else [])])
+
+
+def _through_cassette(settings: Settings, tenant: TenantConfig, path: Path, mode: str, pseudonymize: bool):
+    """Collect one tenant inside its cassette: replay with no sign-in, or record a live collection.
+
+    A pseudonymised recording is replayed straight away, so this run's report is pseudonymised too.
+    """
+    if mode == "none":
+        check_cassette(path, tenant.name)
+        meta = read_metadata(path)
+        auditor = Auditor(**meta["auditor"])
+        replay = replace(settings, graph_url=CANONICAL_GRAPH)
+        with cassette(path, "none", Scrubber(CANONICAL_GRAPH), tenant.name):
+            return asyncio.run(
+                collect_tenant(tenant, replay, StaticTokenCredential(), auditor=auditor, sleep=_no_sleep)
+            )
+    credential = build_credential(tenant, settings)
+    pseudonyms = _pseudonymizer(settings, tenant) if pseudonymize else None
+    with cassette(path, mode, Scrubber(settings.graph_url, pseudonyms), tenant.name) as cas:
+        snap, stats = asyncio.run(collect_tenant(tenant, settings, credential))
+        meta = cas.get_metadata("etd_readiness", {})
+        meta.clear()
+        meta.update(
+            tenant=tenant.name,
+            tenant_id=tenant.tenant_id,
+            recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            suite_version=__version__,
+            auditor={k: snap.auditor.get(k) for k in ("client_id", "roles", "error")},
+            pseudonymized=pseudonymize,
+        )
+        cas.dirty = True
+    if pseudonymize:
+        replayed, _ = _through_cassette(settings, tenant, path, "none", False)
+        return replayed, stats
+    return snap, stats
+
+
 def collect_live(settings: Settings) -> Snapshot:
-    """Sign in to every tenant and collect it now."""
+    """Sign in to every tenant and collect it now, concurrently; nothing is recorded."""
     credentials = {t.name: build_credential(t, settings) for t in settings.tenants}
     tenants, stats = asyncio.run(collect_all(settings, lambda t: credentials[t.name]))
-    info = RunInfo(mode="live", settings=settings, requests=stats.requests, retries=stats.retries)
-    return Snapshot(tenants=tenants, context=run_context(settings, info))
+    return Snapshot(tenants=tenants, context=run_context(settings, RunInfo(mode="live", stats=stats)))

@@ -28,9 +28,7 @@ CREDENTIAL_KINDS = (
     "default",
 )
 MODES = ("read-write", "read")
-SECRET_KEYS = frozenset(
-    {"secret", "client_secret", "password", "certificate_password", "token", "access_token"}
-)
+SECRET_KEYS = frozenset({"secret", "client_secret", "password", "certificate_password", "token", "access_token"})
 
 
 class ConfigError(Exception):
@@ -157,9 +155,7 @@ def load_config_file(path: Path) -> Settings:
         protected_group=protection.get("group"),
         protected_addresses=tuple(a.lower() for a in addresses),
         exclude=tuple(a.lower() for a in _tuple(protection.get("exclude"), f"{path}: protection.exclude")),
-        include_guests=tuple(
-            a.lower() for a in _tuple(protection.get("include_guests"), f"{path}: include_guests")
-        ),
+        include_guests=tuple(a.lower() for a in _tuple(protection.get("include_guests"), f"{path}: include_guests")),
         graph_url=graph.get("endpoint", PUBLIC_GRAPH),
         authority=graph.get("authority", PUBLIC_AUTHORITY),
         source=str(path),

@@ -71,8 +71,7 @@ class TenantSnapshot:
             tenant_id=data["tenant_id"],
             auditor=data.get("auditor", {}),
             sections={
-                k: Section(ok=v["ok"], data=v.get("data"), error=v.get("error"))
-                for k, v in data["sections"].items()
+                k: Section(ok=v["ok"], data=v.get("data"), error=v.get("error")) for k, v in data["sections"].items()
             },
         )
 
@@ -101,9 +100,7 @@ class Snapshot:
     def from_json(cls, data: dict) -> Snapshot:
         if data.get("format") != SNAPSHOT_FORMAT:
             raise ValueError(f"not a {SNAPSHOT_FORMAT} document")
-        return cls(
-            tenants=[TenantSnapshot.from_json(t) for t in data["tenants"]], context=data.get("context", {})
-        )
+        return cls(tenants=[TenantSnapshot.from_json(t) for t in data["tenants"]], context=data.get("context", {}))
 
     def save(self, path: Path) -> None:
         """Write atomically: a reader never sees half a snapshot."""

@@ -1,0 +1,119 @@
+"""vcrpy cassettes around the collection step only: one plain vcrpy YAML cassette per tenant.
+
+What is recorded is scrubbed on the way in: sign-in traffic is never recorded, only a handful of
+harmless headers are kept, and the Graph host is written as https://graph.microsoft.com/v1.0 so a
+cassette recorded against the emulator looks, and replays, like one recorded against Graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import vcr
+import yaml
+from vcr.errors import CannotOverwriteExistingCassetteException
+
+from .pseudonymize import Pseudonymizer
+
+CANONICAL_GRAPH = "https://graph.microsoft.com/v1.0"
+RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
+KEEP_REQUEST_HEADERS = frozenset({"accept", "content-type"})
+KEEP_RESPONSE_HEADERS = frozenset({"content-type", "retry-after"})
+SIGN_IN_MARKERS = ("/oauth2/", "/.well-known/", "/discovery/", "/metadata/identity/", "/msi/token")
+META_KEY = "etd_readiness"
+
+
+class CassetteError(Exception):
+    """A cassette is missing, corrupt or lacks a request; says which and how to re-record."""
+
+
+def cassette_path(directory: Path, tenant: str) -> Path:
+    return directory / f"{tenant}.yaml"
+
+
+def rerecord_hint(tenant: str) -> str:
+    return (
+        f"re-record it with credentials for tenant {tenant}: pytest tenant_checks --record-mode=rewrite "
+        "(the demo tenant: python -m etd_readiness.demo record)"
+    )
+
+
+class Scrubber:
+    """The before_record hooks: drop sign-in traffic, keep few headers, canonical Graph URL."""
+
+    def __init__(self, graph_url: str, pseudonyms: Pseudonymizer | None = None) -> None:
+        self.graph_base = graph_url.rstrip("/")
+        self.graph_host = urlsplit(self.graph_base).netloc
+        self.pseudonyms = pseudonyms
+
+    def _canonical(self, text: str) -> str:
+        return text.replace(self.graph_base + "/", CANONICAL_GRAPH + "/").replace(self.graph_base, CANONICAL_GRAPH)
+
+    def request(self, request: Any) -> Any:
+        parts = urlsplit(request.uri)
+        if parts.netloc != self.graph_host or any(m in parts.path for m in SIGN_IN_MARKERS):
+            return None  # token endpoints, discovery, IMDS: never recorded
+        request.uri = self._canonical(request.uri)
+        for name in list(request.headers):
+            if name.lower() not in KEEP_REQUEST_HEADERS:
+                del request.headers[name]
+        if self.pseudonyms:
+            request.uri = self.pseudonyms.url(request.uri)
+            if request.body:
+                request.body = self.pseudonyms.body(request.body)
+        return request
+
+    def response(self, response: dict) -> dict:
+        response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() in KEEP_RESPONSE_HEADERS}
+        body = response.get("body", {}).get("string")
+        if isinstance(body, bytes) and body:
+            body = self._canonical(body.decode("utf-8", "replace")).encode()
+            response["body"]["string"] = self.pseudonyms.body(body) if self.pseudonyms else body
+        return response
+
+
+def check_cassette(path: Path, tenant: str) -> None:
+    """A cassette that exists must be readable vcrpy YAML with our metadata."""
+    if not path.is_file():
+        raise CassetteError(f"cassette {path} does not exist; {rerecord_hint(tenant)}")
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise CassetteError(f"cassette {path} is corrupt ({type(err).__name__}); {rerecord_hint(tenant)}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("interactions"), list):
+        raise CassetteError(f"cassette {path} is not a vcrpy cassette; {rerecord_hint(tenant)}")
+    if not isinstance(doc.get("metadata", {}).get(META_KEY), dict):
+        raise CassetteError(f"cassette {path} lacks the suite's metadata; {rerecord_hint(tenant)}")
+
+
+def read_metadata(path: Path) -> dict:
+    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return doc["metadata"][META_KEY]
+
+
+@contextlib.contextmanager
+def cassette(path: Path, mode: str, scrubber: Scrubber, tenant: str) -> Iterator[Any]:
+    """Record or replay one tenant's collection; translate vcrpy's errors into CassetteError."""
+    if mode == "rewrite":
+        path.unlink(missing_ok=True)
+        mode = "all"
+    if mode == "none":
+        check_cassette(path, tenant)
+    recorder = vcr.VCR(
+        record_mode=mode,
+        match_on=("method", "scheme", "host", "port", "path", "query", "body"),
+        before_record_request=scrubber.request,
+        before_record_response=scrubber.response,
+        decode_compressed_response=True,
+    )
+    try:
+        with recorder.use_cassette(str(path)) as cas:
+            yield cas
+    except CannotOverwriteExistingCassetteException as err:
+        req = getattr(err, "failed_request", None)
+        what = f"{req.method} {req.uri}" if req is not None else "a request"
+        raise CassetteError(f"{what} is not in cassette {path}; {rerecord_hint(tenant)}") from None
