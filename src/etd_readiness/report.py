@@ -36,7 +36,8 @@ class ReportPlugin:
         self.outcomes: dict[str, Counter] = defaultdict(Counter)
         self.titles: dict[str, str] = {}
         self.findings: list[dict] = []
-        self.errors: Counter = Counter()
+        self.finding_count = 0
+        self.affected: dict[str, set[str]] = defaultdict(set)
         if config.pluginmanager.hasplugin("html") or config.option.__dict__.get("htmlpath") is not None:
             self._default_html(config)
 
@@ -87,10 +88,12 @@ class ReportPlugin:
             self.outcomes[check]["skipped"] += 1
         elif report.when == "call":
             self.outcomes[check][report.outcome] += 1
-            if report.failed and "etd_case" in props and len(self.findings) < MAX_SUMMARY_FINDINGS:
-                self.findings.append(props)
             if report.failed and "etd_case" in props:
-                self.errors[props["etd_case"]] += 1
+                self.finding_count += 1
+                if len(self.findings) < MAX_SUMMARY_FINDINGS:
+                    self.findings.append(props)
+            if report.failed and "etd_case" in props:
+                self.affected[props["etd_case"]].add(str(props.get("etd_subject")))
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if not self.outcomes:
@@ -101,8 +104,11 @@ class ReportPlugin:
                 f"{check:8} {counts['passed']:6} ok {counts['failed']:6} findings {counts['error']:6} not evaluated"
                 f"  {self.titles[check]}"
             )
-        for case, n in sorted(self.errors.items()):
-            terminalreporter.write_line(f"  case {case}: {n} finding(s) - {CASE_TITLES.get(case, '')}")
+        for case, subjects in sorted(self.affected.items()):
+            terminalreporter.write_line(f"  case {case}: {len(subjects)} affected - {CASE_TITLES.get(case, '')}")
+        note = self._estate().context.get("note")
+        if note:
+            terminalreporter.write_line(note)
 
     # -- pytest-html ----------------------------------------------------------------------
     def pytest_html_report_title(self, report) -> None:
@@ -155,8 +161,9 @@ class ReportPlugin:
         )
         cases = (
             "".join(
-                f"<tr><td>{escape(case)}</td><td>{escape(CASE_TITLES.get(case, ''))}</td><td class='n bad'>{n}</td></tr>"
-                for case, n in sorted(self.errors.items())
+                f"<tr><td>{escape(case)}</td><td>{escape(CASE_TITLES.get(case, ''))}</td>"
+                f"<td class='n bad'>{len(subjects)}</td></tr>"
+                for case, subjects in sorted(self.affected.items())
             )
             or "<tr><td colspan=3>No finding: every evaluated subject is ready for ETD remediation.</td></tr>"
         )
@@ -164,7 +171,7 @@ class ReportPlugin:
             "<h2>Checks</h2><table class='etd-grid'><tr><th>Check</th><th>What it asks</th><th>OK</th>"
             f"<th>Findings</th><th>Not evaluated</th></tr>{rows}</table>"
             "<h2>Findings per documented case</h2><table class='etd-grid'><tr><th>Case</th><th>ETD error</th>"
-            f"<th>Findings</th></tr>{cases}</table>"
+            f"<th>Affected subjects</th></tr>{cases}</table>"
         )
 
     def _findings_html(self) -> str:
@@ -176,7 +183,7 @@ class ReportPlugin:
             f"<td>{escape(str(f.get('etd_fix')))}</td></tr>"
             for f in sorted(self.findings, key=lambda f: (str(f.get("etd_case")), str(f.get("etd_subject"))))
         )
-        more = sum(self.errors.values()) - len(self.findings)
+        more = self.finding_count - len(self.findings)
         tail = f"<p>{more} more finding(s) are in the results table below.</p>" if more > 0 else ""
         return (
             "<h2>Findings and fixes</h2><table class='etd-grid etd-findings'><tr><th>Case</th><th>Who</th>"

@@ -6,9 +6,7 @@ from ..catalog import MAILBOX_PLAN_IDS, SERVICE_PLAN_BY_ID, SKU_BY_ID
 from ..findings import Finding
 from .base import Check, Estate, Subject, TenantView, per_tenant, user_label
 
-ETD_ERROR = (
-    '"Resource is not found" or "The mailbox is either inactive, soft-deleted, or is hosted on-premise."'
-)
+ETD_ERROR = '"Resource is not found" or "The mailbox is either inactive, soft-deleted, or is hosted on-premise."'
 FIX = (
     "Microsoft 365 admin center > Users > Active users > {user} > Licenses and apps: assign a licence that "
     "includes Exchange Online (Plan 1/2, Kiosk or a suite containing it); the mailbox is then created automatically"
@@ -39,17 +37,9 @@ def _why_unlicensed(user: dict) -> tuple[str, tuple[tuple[str, str], ...]]:
     ]
     if errors:
         return (
-            "has no Exchange Online licence because its licence assignment failed ("
-            + "; ".join(errors)
-            + ")",
+            "has no Exchange Online licence because its licence assignment failed (" + "; ".join(errors) + ")",
             (("licenseAssignmentStates", "; ".join(errors)),),
         )
-    plans = mailbox_plans(user)
-    if plans:
-        states = ", ".join(
-            f"{SERVICE_PLAN_BY_ID[p['servicePlanId']].name} {p.get('capabilityStatus')}" for p in plans
-        )
-        return f"holds an Exchange Online plan that is not enabled ({states})", (("assignedPlans", states),)
     skus = [SKU_BY_ID.get(lic.get("skuId")) for lic in user.get("assignedLicenses") or ()]
     names = [s.part_number if s else "unknown SKU" for s in skus]
     disabled = [
@@ -63,6 +53,10 @@ def _why_unlicensed(user: dict) -> tuple[str, tuple[tuple[str, str], ...]]:
             f"has its Exchange Online plan switched off in its licence ({', '.join(disabled)} disabled)",
             (("assignedLicenses", ", ".join(names)), ("disabledPlans", ", ".join(disabled))),
         )
+    plans = mailbox_plans(user)
+    if plans:
+        states = ", ".join(f"{SERVICE_PLAN_BY_ID[p['servicePlanId']].name} {p.get('capabilityStatus')}" for p in plans)
+        return f"holds an Exchange Online plan that is not enabled ({states})", (("assignedPlans", states),)
     if names:
         return (
             f"is licensed ({', '.join(names)}) but no assigned plan gives a mailbox "

@@ -32,7 +32,7 @@ def _diagnose(user: dict, probe: dict) -> tuple[str, str, str, str] | None:
             )
         if not has_enabled_mailbox_plan(user):
             return (
-                "4a",
+                "1b/4a",
                 "has no mailbox in Exchange Online because it holds no enabled Exchange Online licence",
                 INACTIVE,
                 LICENCE_FIX.format(user=label),
@@ -47,8 +47,7 @@ def _diagnose(user: dict, probe: dict) -> tuple[str, str, str, str] | None:
     if code == "ResourceNotFound":
         return (
             "1b",
-            "has no discoverable mailbox yet (Exchange Online has not provisioned it, or it flaps while "
-            "provisioning)",
+            "has no discoverable mailbox yet (Exchange Online has not provisioned it, or it flaps while provisioning)",
             NOT_FOUND,
             "Check the user's Exchange Online licence in the Microsoft 365 admin center; after assigning one "
             "allow up to 24 hours for the mailbox to appear, then re-run this suite",
@@ -83,8 +82,7 @@ def _reach_evaluate(estate: Estate, subject: Subject) -> Finding | None:
         raise SectionUnavailable(
             view.name,
             "mailboxes",
-            f"probe of {user_label(user)} answered {probe.get('status')} {probe.get('code')}: "
-            f"{probe.get('message')}",
+            f"probe of {user_label(user)} answered {probe.get('status')} {probe.get('code')}: {probe.get('message')}",
         )
     case, problem, etd_error, fix = diagnosis
     return Finding(
@@ -133,9 +131,7 @@ def _deleted_evaluate(estate: Estate, subject: Subject) -> Finding | None:
     deleted = deleted_protected_users(estate.tenant(subject.tenant))
     if not deleted:
         return None
-    listed = [
-        f"{(u.get('mail') or user_label(u)).lower()} (deleted {u.get('deletedDateTime')})" for u in deleted
-    ]
+    listed = [f"{(u.get('mail') or user_label(u)).lower()} (deleted {u.get('deletedDateTime')})" for u in deleted]
     return Finding(
         check_id="C4-01",
         case="4",

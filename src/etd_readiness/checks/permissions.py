@@ -66,8 +66,11 @@ ETD_SERVICE_PRINCIPAL = Check(
 
 
 def _perm_subjects(estate: Estate):
+    """Tenant x permission, for tenants where ETD's app exists (C2-01 reports the others)."""
     manifest = estate.context.get("manifest", ())
-    return per_tenant(estate, lambda view: [Subject(view.name, name, key=name) for name in manifest])
+    return per_tenant(
+        estate, lambda view: [Subject(view.name, name, key=name) for name in manifest] if _etd(view) else []
+    )
 
 
 def _perm_evaluate(estate: Estate, subject: Subject) -> Finding | None:
@@ -75,14 +78,10 @@ def _perm_evaluate(estate: Estate, subject: Subject) -> Finding | None:
     perm = PERMISSIONS[subject.key]
     fix = CONSENT_FIX.format(app=_app_name(view), tenant=view.name)
     if _etd(view) is None:
-        return _finding(
-            subject, f"{perm.name} is not granted: ETD's enterprise application is not in this tenant", fix
-        )
+        return _finding(subject, f"{perm.name} is not granted: ETD's enterprise application is not in this tenant", fix)
     graph_sp = view.section("graphServicePrincipal")
     assignments = view.section("etdAppRoleAssignments")
-    if any(
-        a.get("appRoleId") == perm.app_role_id and a.get("resourceId") == graph_sp["id"] for a in assignments
-    ):
+    if any(a.get("appRoleId") == perm.app_role_id and a.get("resourceId") == graph_sp["id"] for a in assignments):
         return None
     scopes = {
         scope

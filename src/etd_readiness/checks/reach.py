@@ -13,10 +13,7 @@ REACH_FIX = (
 
 
 def _address_subjects(estate: Estate):
-    return [
-        Subject("", address, key=address)
-        for address in sorted(set(estate.context.get("protected_addresses", ())))
-    ]
+    return [Subject("", address, key=address) for address in sorted(set(estate.context.get("protected_addresses", ())))]
 
 
 def _address_evaluate(estate: Estate, subject: Subject) -> Finding | None:
@@ -38,8 +35,7 @@ def _address_evaluate(estate: Estate, subject: Subject) -> Finding | None:
         etd_error=ETD_ERROR,
         fix="Verify the account exists in Microsoft 365 (admin center > Users); fix the address in ETD's protected "
         "list, or add the tenant that holds it to this suite's config",
-        evidence=tuple(("deleted user", d) for d in deleted)
-        or (("tenants searched", ", ".join(estate.tenants)),),
+        evidence=tuple(("deleted user", d) for d in deleted) or (("tenants searched", ", ".join(estate.tenants)),),
     )
 
 
@@ -58,9 +54,7 @@ def _etd_reachable(estate: Estate, tenant: str) -> bool:
 
 
 def _domain_subjects(estate: Estate):
-    return per_tenant(
-        estate, lambda view: [Subject(view.name, domain, key=domain) for domain in view.domains]
-    )
+    return per_tenant(estate, lambda view: [Subject(view.name, domain, key=domain) for domain in view.domains])
 
 
 def _verified_in(estate: Estate, domain: str) -> list[str]:
@@ -76,9 +70,7 @@ def _domain_evaluate(estate: Estate, subject: Subject) -> Finding | None:
     if any(_etd_reachable(estate, t) for t in homes):
         return None
     where = (
-        f"verified in {', '.join(homes)}, where ETD is not consented"
-        if homes
-        else "verified in no configured tenant"
+        f"verified in {', '.join(homes)}, where ETD is not consented" if homes else "verified in no configured tenant"
     )
     fix = (
         REACH_FIX.format(tenant=" / ".join(homes))

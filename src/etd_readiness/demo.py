@@ -1,0 +1,87 @@
+"""The demo tenant: serve it from the emulator, or re-record its committed cassettes.
+
+python -m etd_readiness.demo record   # re-record cassettes/contoso-demo.yaml and fabrikam-demo.yaml
+python -m etd_readiness.demo serve    # run the emulator on the demo tenants and print how to point at it
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+
+DEMO_TENANTS = ("contoso-demo.yaml", "fabrikam-demo.yaml")
+DEMO_SECRET = "demo-auditor-secret"  # the synthetic auditor's secret in the synthetic demo tenant files
+
+
+def demo_tenant_files() -> list[Path]:
+    """The demo tenant files shipped inside the package."""
+    base = resources.files("etd_readiness.emulator") / "tenants"
+    return [Path(str(base / name)) for name in DEMO_TENANTS]
+
+
+def record(root: Path, extra: list[str]) -> int:
+    """Start the emulator on the demo tenants and run the suite with --record-mode=rewrite."""
+    import pytest
+
+    from .emulator import Emulator
+
+    with Emulator(tenant_files=demo_tenant_files(), seed=0) as emu:
+        os.environ["ETD_DEMO_AUDITOR_SECRET"] = DEMO_SECRET
+        os.environ["REQUESTS_CA_BUNDLE"] = emu.ca_path
+        args = [
+            str(root / "tenant_checks"),
+            f"--etd-config={root / 'cassettes' / 'demo.toml'}",
+            "--record-mode=rewrite",
+            f"--graph-endpoint={emu.graph_url}",
+            f"--authority={emu.authority_url}",
+            f"--html={root / 'reports' / 'demo-recording.html'}",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *extra,
+        ]
+        code = pytest.main(args)
+        if emu.stats.writes:
+            print(f"the suite wrote to the tenant: {emu.stats.writes}", file=sys.stderr)
+            return 3
+    return 0 if code in (0, 1) else int(code)
+
+
+def serve() -> int:
+    """Serve the demo tenants until Ctrl-C, printing the environment a live run needs."""
+    from .emulator import Emulator
+
+    with Emulator(tenant_files=demo_tenant_files(), seed=0) as emu:
+        print("Demo Graph emulator running. In another shell:")
+        print("  export AZURE_TENANT_ID=477e12be-e484-4305-a010-d60130983488 ETD_TENANT_NAME=contoso-demo")
+        print(f"  export AZURE_CLIENT_ID=2b998cf7-3ffa-4e58-9dd3-b3d23f2e584b AZURE_CLIENT_SECRET={DEMO_SECRET}")
+        print(f"  export AZURE_AUTHORITY_HOST={emu.authority_url} REQUESTS_CA_BUNDLE={emu.ca_path}")
+        print(f"  export ETD_GRAPH_ENDPOINT={emu.graph_url}")
+        print("  pytest tenant_checks")
+        try:
+            import threading
+
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etd_readiness.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("record", "serve"))
+    parser.add_argument("--root", default=".", help="the project checkout (holds tenant_checks/ and cassettes/)")
+    args, extra = parser.parse_known_args(argv)
+    root = Path(args.root).resolve()
+    if args.command == "record":
+        if not (root / "tenant_checks").is_dir():
+            parser.error(f"{root} has no tenant_checks/ directory; pass --root")
+        return record(root, extra)
+    return serve()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
