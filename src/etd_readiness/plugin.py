@@ -174,6 +174,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     check = _check_of(metafunc.definition)
     subjects = list(check.subjects(estate_of(metafunc.config)))
+    if not subjects:
+        skipped = pytest.param(None, marks=pytest.mark.skip(reason=check.when_empty))
+        metafunc.parametrize("etd_subject", [skipped], ids=["not-applicable"])
+        return
     metafunc.parametrize("etd_subject", subjects, ids=[s.test_id for s in subjects])
 
 

@@ -8,7 +8,7 @@ SectionUnavailable, which the pytest layer turns into an *error*, never a pass o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -116,8 +116,7 @@ class Check:
     cases: tuple[str, ...]
     subjects: Callable[[Estate], Iterable[Subject]]
     evaluate: Callable[[Estate, Subject], Finding | None]
-    explanation: str = ""
-    tags: tuple[str, ...] = field(default_factory=tuple)
+    when_empty: str = "nothing to check in this run"
 
     def run(self, estate: Estate, subject: Subject) -> Finding | None:
         """Evaluate one subject; a subject whose enumeration failed raises SectionUnavailable."""

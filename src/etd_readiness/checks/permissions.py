@@ -147,4 +147,5 @@ APPLICATION_PERMISSION = Check(
     cases=("2",),
     subjects=_perm_subjects,
     evaluate=_perm_evaluate,
+    when_empty="ETD's enterprise application is in no configured tenant (see the C2-01 test)",
 )

@@ -45,6 +45,7 @@ PROTECTED_ADDRESS_RESOLVES = Check(
     cases=("3a",),
     subjects=_address_subjects,
     evaluate=_address_evaluate,
+    when_empty="no protected addresses are configured (protection.addresses / --protected-addresses)",
 )
 
 
@@ -127,4 +128,5 @@ ETD_REACHES_EVERY_TENANT = Check(
     cases=("3b",),
     subjects=_tenant_subjects,
     evaluate=_tenant_evaluate,
+    when_empty="only one tenant is configured: multi-tenant reach does not apply",
 )

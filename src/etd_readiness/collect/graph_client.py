@@ -62,9 +62,7 @@ def open_graph(credential: TokenCredential, graph_url: str, timeout_s: float = 6
     """A GraphServiceClient on `graph_url` authenticated by `credential`, without kiota's retry."""
     base_url = graph_url.rstrip("/")
     host = urlsplit(base_url).hostname or ""
-    auth = AzureIdentityAuthenticationProvider(
-        credential, scopes=[graph_scope(base_url)], allowed_hosts=[host]
-    )
+    auth = AzureIdentityAuthenticationProvider(credential, scopes=[graph_scope(base_url)], allowed_hosts=[host])
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
         verify=_tls_verify(),

@@ -216,9 +216,7 @@ def _parse(raw: bytes | None, what: str) -> dict:
     try:
         doc = json.loads(raw or b"")
     except json.JSONDecodeError as err:
-        raise _Truncated(
-            f"{what} returned malformed or truncated JSON ({err.msg} at byte {err.pos})"
-        ) from None
+        raise _Truncated(f"{what} returned malformed or truncated JSON ({err.msg} at byte {err.pos})") from None
     except UnicodeDecodeError:
         raise _Truncated(f"{what} returned a body that is not UTF-8 JSON") from None
     if not isinstance(doc, dict):

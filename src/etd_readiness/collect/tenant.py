@@ -60,9 +60,7 @@ def missing_role_reason(section: str, roles: set[str]) -> str | None:
 class TenantCollector:
     """Collects one tenant with one GraphReader."""
 
-    def __init__(
-        self, reader: GraphReader, tenant: TenantConfig, settings: Settings, roles: set[str] | None
-    ) -> None:
+    def __init__(self, reader: GraphReader, tenant: TenantConfig, settings: Settings, roles: set[str] | None) -> None:
         self.reader = reader
         self.tenant = tenant
         self.settings = settings
@@ -105,9 +103,7 @@ class TenantCollector:
         return self.sections
 
     async def _organization(self) -> dict:
-        orgs = (await self.reader.get("/organization?$select=id,displayName,verifiedDomains")).get(
-            "value"
-        ) or []
+        orgs = (await self.reader.get("/organization?$select=id,displayName,verifiedDomains")).get("value") or []
         if not orgs:
             raise FetchError("GET /organization returned no organization")
         return orgs[0]
@@ -246,9 +242,7 @@ class TenantCollector:
         select = "$select=id,appId,displayName,accountEnabled,appOwnerOrganizationId,servicePrincipalType"
         s = self.settings
         if s.etd_app_id:
-            found = await self.reader.get_all(
-                f"/servicePrincipals?$filter=appId eq '{s.etd_app_id}'&{select}"
-            )
+            found = await self.reader.get_all(f"/servicePrincipals?$filter=appId eq '{s.etd_app_id}'&{select}")
             return {
                 "found": bool(found),
                 "lookup": f"appId {s.etd_app_id}",

@@ -1,0 +1,147 @@
+"""Injected faults: latency, throttling (429), unavailability (503/504), truncated and malformed bodies.
+
+Every decision is a hash of (seed, what, method, path+query, occurrence of that exact request), so
+outcomes do not depend on thread scheduling: the same run of requests gets the same faults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .errors import GraphError
+from .families import FAMILIES, MAIL_FAMILIES
+
+RETRY_AFTER_MODES = frozenset({"int", "fractional", "missing"})
+
+
+@dataclass(frozen=True)
+class Faults:
+    """What to break, per endpoint family (see `families.FAMILIES`; "*" means every family).
+
+    `max_faults` limits faults to the first K occurrences of each exact request (method, path and
+    query), so a retry after them succeeds; None means no limit ("throttled forever" with p=1).
+    """
+
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    batch_item_latency_ms: float = 0.0
+    throttle: Mapping[str, float] = field(default_factory=dict)
+    unavailable: Mapping[str, float] = field(default_factory=dict)
+    truncate: frozenset[str] | set[str] = frozenset()
+    malformed: frozenset[str] | set[str] = frozenset()
+    retry_after: str = "int"
+    retry_after_seconds: float = 1.0
+    max_faults: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.retry_after not in RETRY_AFTER_MODES:
+            raise ValueError(f"retry_after must be one of {sorted(RETRY_AFTER_MODES)}, not {self.retry_after!r}")
+        for name, table in (("throttle", self.throttle), ("unavailable", self.unavailable)):
+            for fam, p in table.items():
+                _check_family(name, fam)
+                if not 0.0 <= float(p) <= 1.0:
+                    raise ValueError(f"{name}[{fam!r}] must be a probability in [0, 1], not {p!r}")
+        for name, fams in (("truncate", self.truncate), ("malformed", self.malformed)):
+            for fam in fams:
+                _check_family(name, fam)
+        if min(self.latency_ms, self.jitter_ms, self.batch_item_latency_ms, self.retry_after_seconds) < 0:
+            raise ValueError("latencies and retry_after_seconds must not be negative")
+        if self.max_faults is not None and self.max_faults < 0:
+            raise ValueError("max_faults must be None or >= 0")
+
+
+def _check_family(what: str, family: str) -> None:
+    if family != "*" and family not in FAMILIES:
+        raise ValueError(f"{what}: unknown endpoint family {family!r}; known: {', '.join(sorted(FAMILIES))}")
+
+
+class FaultPlanner:
+    """Decides the faults of each request from the seed and the request's occurrence count."""
+
+    def __init__(self, faults: Faults, seed: int) -> None:
+        self.faults = faults
+        self.seed = seed
+        self._seen: Counter[tuple[str, str]] = Counter()
+        self._lock = threading.Lock()
+
+    def occurrence(self, method: str, target: str) -> int:
+        """Count this exact request and return how many came before it (0 for the first)."""
+        key = (method, target)
+        with self._lock:
+            n = self._seen[key]
+            self._seen[key] = n + 1
+        return n
+
+    def _uniform(self, what: str, method: str, target: str, n: int) -> float:
+        digest = hashlib.blake2b(f"{self.seed}|{what}|{method}|{target}|{n}".encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big") / 2**64
+
+    def _active(self, n: int) -> bool:
+        return self.faults.max_faults is None or n < self.faults.max_faults
+
+    @staticmethod
+    def _prob(table: Mapping[str, float], family: str) -> float:
+        return float(table.get(family, table.get("*", 0.0)))
+
+    def latency_s(self, method: str, target: str, n: int) -> float:
+        """Seconds to wait before answering this request."""
+        f = self.faults
+        if not f.latency_ms and not f.jitter_ms:
+            return 0.0
+        return (f.latency_ms + f.jitter_ms * self._uniform("jitter", method, target, n)) / 1000.0
+
+    def batch_latency_s(self, items: int) -> float:
+        """Extra seconds for a batch: Graph runs at most 4 mailbox requests at a time."""
+        return self.faults.batch_item_latency_ms * math.ceil(items / 4) / 1000.0
+
+    def error(self, family: str, method: str, target: str, n: int) -> GraphError | None:
+        """A 429 / 503 / 504 for this request, or None."""
+        if not self._active(n):
+            return None
+        f = self.faults
+        p = self._prob(f.throttle, family)
+        if p and self._uniform("throttle", method, target, n) < p:
+            headers = self._retry_after()
+            if family in MAIL_FAMILIES:
+                return GraphError(
+                    429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", headers
+                )
+            return GraphError(429, "TooManyRequests", "Please retry again later.", headers)
+        p = self._prob(f.unavailable, family)
+        if p and self._uniform("unavailable", method, target, n) < p:
+            if family in MAIL_FAMILIES:
+                return GraphError(503, "MailboxInfoStale", "Mailbox info is stale.", self._retry_after())
+            return GraphError(504, "UnknownError", "")
+        return None
+
+    def body_fault(self, family: str, n: int) -> str | None:
+        """ "truncate", "malformed" or None for a 200 answer of this family."""
+        if not self._active(n):
+            return None
+        f = self.faults
+        if family in f.truncate or "*" in f.truncate:
+            return "truncate"
+        if family in f.malformed or "*" in f.malformed:
+            return "malformed"
+        return None
+
+    def _retry_after(self) -> dict[str, str]:
+        f = self.faults
+        if f.retry_after == "missing":
+            return {}
+        if f.retry_after == "fractional":
+            return {"Retry-After": f"{f.retry_after_seconds:.3f}"}
+        return {"Retry-After": str(math.ceil(f.retry_after_seconds))}
+
+
+def break_body(body: bytes, how: str) -> bytes:
+    """A truncated (first half) or syntactically invalid copy of a JSON body."""
+    if how == "truncate":
+        return body[: len(body) // 2]
+    colon = body.find(b":")
+    return body[:colon] + b" " + body[colon + 1 :] if colon >= 0 else b"{" + body
