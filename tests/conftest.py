@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,22 @@ TEST_TENANTS = ROOT / "tests" / "tenants"
 AUDITOR_APP_ID = "2b998cf7-3ffa-4e58-9dd3-b3d23f2e584b"
 AUDITOR_SECRET = "demo-auditor-secret"
 SECRET_ENV = "ETD_TEST_AUDITOR_SECRET"
+
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may reach a real Graph or login endpoint: name resolution beyond loopback fails."""
+    real = socket.getaddrinfo
+
+    def guarded(host, *args, **kwargs):
+        if host is not None and str(host) not in LOOPBACK:
+            raise socket.gaierror(f"tests may only reach loopback, not {host}")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
 
 
 def tenant_file(name: str) -> Path:
@@ -128,11 +145,13 @@ def run_suite(
     for var in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "ETD_CONFIG", "AZURE_AUTHORITY_HOST"):
         monkeypatch.delenv(var, raising=False)
 
-    def run(*args: str, emulator: Emulator | None = None, subprocess: bool = False) -> SuiteRun:
+    def run(
+        *args: str, emulator: Emulator | None = None, subprocess: bool = False, secret: str = AUDITOR_SECRET
+    ) -> SuiteRun:
         base = ["tenant_checks", "-p", "no:cacheprovider", "-p", "no:randomly", "-rA"]
         base += [f"--junitxml={suite_project / 'junit.xml'}", f"--html={suite_project / 'report.html'}"]
         if emulator is not None:
-            monkeypatch.setenv(SECRET_ENV, AUDITOR_SECRET)
+            monkeypatch.setenv(SECRET_ENV, secret)
             monkeypatch.setenv("REQUESTS_CA_BUNDLE", emulator.ca_path)
             base += [f"--graph-endpoint={emulator.graph_url}", f"--authority={emulator.authority_url}"]
         runner = pytester.runpytest_subprocess if subprocess else pytester.runpytest

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +62,9 @@ class Settings:
     include_guests: tuple[str, ...] = ()
     graph_url: str = PUBLIC_GRAPH
     authority: str = PUBLIC_AUTHORITY
+    max_retries: int = 4
+    backoff_seconds: float = 1.0
     source: str = "environment"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def manifest(self) -> tuple[str, ...]:
@@ -158,8 +159,17 @@ def load_config_file(path: Path) -> Settings:
         include_guests=tuple(a.lower() for a in _tuple(protection.get("include_guests"), f"{path}: include_guests")),
         graph_url=graph.get("endpoint", PUBLIC_GRAPH),
         authority=graph.get("authority", PUBLIC_AUTHORITY),
+        max_retries=_number(graph, "max_retries", 4, int, path),
+        backoff_seconds=_number(graph, "backoff_seconds", 1.0, float, path),
         source=str(path),
     )
+
+
+def _number(table: Mapping[str, Any], key: str, default: Any, kind: type, path: Path) -> Any:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{path}: graph.{key} must be a non-negative number")
+    return kind(value)
 
 
 def _mode(value: str, where: str) -> str:

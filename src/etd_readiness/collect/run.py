@@ -74,6 +74,7 @@ async def collect_tenant(
         return snap, ReadStats()
     conn = open_graph(credential, settings.graph_url)
     try:
+        policy = policy or RetryPolicy(max_retries=settings.max_retries, backoff_s=settings.backoff_seconds)
         reader = GraphReader(conn, sleep=sleep, policy=policy)
         roles = set(auditor.roles) if auditor.client_id or auditor.roles else None
         snap.sections = await TenantCollector(reader, tenant, settings, roles).collect()

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from .accounting import Stats
 from .batch import run_batch
@@ -59,7 +60,7 @@ class GraphApp:
         family = "batch" if is_batch else (route.family if route else "other")
         self.stats.count_request(method, family)
         if method != "GET" and not is_batch:
-            self.stats.record_write(method, path)
+            self.stats.record_write(method, unquote(path))
         planner = self.planner
         n = planner.occurrence(method, f"{path}?{raw_query}")
         delay = planner.latency_s(method, f"{path}?{raw_query}", n)
@@ -136,7 +137,7 @@ class GraphApp:
             family = "other"
         self.stats.count_batch_item(method, family)
         if method != "GET":
-            self.stats.record_write(method, path)
+            self.stats.record_write(method, unquote(path))
         target = f"{path}?{raw_query}"
         n = self.planner.occurrence(method, target)
         try:

@@ -112,7 +112,7 @@ def load_users(
 
 
 def _unique(f: Fields, seen: dict[str, str], user: dict[str, Any], where: str) -> None:
-    for key, value in (("id", user["id"]), ("upn", user["userPrincipalName"].lower())):
+    for key, value in (("upn", user["userPrincipalName"].lower()), ("id", user["id"])):
         if value in seen:
             raise f.fail(f"{where}.{key}", f"{value!r} is already used by {seen[value]}")
         seen[value] = where
