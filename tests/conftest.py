@@ -146,10 +146,15 @@ def run_suite(
         monkeypatch.delenv(var, raising=False)
 
     def run(
-        *args: str, emulator: Emulator | None = None, subprocess: bool = False, secret: str = AUDITOR_SECRET
+        *args: str,
+        emulator: Emulator | None = None,
+        subprocess: bool = False,
+        secret: str = AUDITOR_SECRET,
+        html: bool = True,
     ) -> SuiteRun:
         base = ["tenant_checks", "-p", "no:cacheprovider", "-p", "no:randomly", "-rA"]
-        base += [f"--junitxml={suite_project / 'junit.xml'}", f"--html={suite_project / 'report.html'}"]
+        base += [f"--junitxml={suite_project / 'junit.xml'}"]
+        base += [f"--html={suite_project / 'report.html'}"] if html else []
         if emulator is not None:
             monkeypatch.setenv(SECRET_ENV, secret)
             monkeypatch.setenv("REQUESTS_CA_BUNDLE", emulator.ca_path)

@@ -196,13 +196,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     excinfo = call.excinfo
     if excinfo is None:
         return report
+    props: list[tuple[str, object]] = []
     if isinstance(excinfo.value, SectionUnavailable):
         report.longrepr = f"NOT EVALUATED - {excinfo.value}"
-        report.user_properties.append(("etd_error", str(excinfo.value)))
+        props.append(("etd_not_evaluated", str(excinfo.value)))
     finding = getattr(excinfo.value, "finding", None)
     if finding is not None:
         report.longrepr = finding.render()
-        for key, value in finding.to_dict().items():
-            if key != "evidence":
-                report.user_properties.append((f"etd_{key}", value))
+        props += [(f"etd_{key}", value) for key, value in finding.to_dict().items() if key != "evidence"]
+    report.user_properties += props
+    item.user_properties += props  # the teardown report carries them into JUnit XML
     return report
