@@ -9,7 +9,8 @@ from conftest import AUDITOR_APP_ID, tenant_ids, write_config
 
 def _demo(suite_project):
     return write_config(
-        suite_project / "demo.toml", tenant_ids("contoso-demo", "fabrikam-demo"),
+        suite_project / "demo.toml",
+        tenant_ids("contoso-demo", "fabrikam-demo"),
         protection={"addresses": ["ghost@contoso.example"]},
     )
 

@@ -29,9 +29,9 @@ def test_auditor_without_mail_permission_errors_every_mailbox_test(run_suite, em
     assert "lacks the Microsoft Graph Application permission Mail.ReadBasic.All" in text
     assert "the auditor lacks Mail.ReadBasic.All" in text  # the pre-flight, in the header
     outcomes = run.outcomes()
-    assert outcomes["test_protected_user_holds_exchange_online_licence[auditor-no-mail:info@auditor-no-mail.example]"] == (
-        "error"
-    ), "an unlicensed shared mailbox cannot be excused without the mailbox probe"
+    assert outcomes[
+        "test_protected_user_holds_exchange_online_licence[auditor-no-mail:info@auditor-no-mail.example]"
+    ] == ("error"), "an unlicensed shared mailbox cannot be excused without the mailbox probe"
     assert emu.stats.requests.get(("POST", "batch"), 0) == 0, "a permission the auditor lacks is not even tried"
 
 

@@ -40,10 +40,13 @@ def test_tricky_users_pass_both_checks(run_suite, emulator_for, suite_project):
 
 def test_etd_missing_is_one_tenant_level_finding(run_suite, emulator_for, suite_project):
     run = _run(run_suite, emulator_for, suite_project, "no-etd")
-    assert run.with_outcome("failed") == {f"{SP}[no-etd:etd-service-principal]", *(
-        f"test_protected_domain_is_verified_where_etd_is_consented[no-etd:{d}]"
-        for d in ("no-etd.example", "noetdtest.onmicrosoft.com")
-    )}, run.text()
+    assert run.with_outcome("failed") == {
+        f"{SP}[no-etd:etd-service-principal]",
+        *(
+            f"test_protected_domain_is_verified_where_etd_is_consented[no-etd:{d}]"
+            for d in ("no-etd.example", "noetdtest.onmicrosoft.com")
+        ),
+    }, run.text()
     assert "ETD was never consented here" in run.text()
     assert run.outcomes()[f"{PERMISSION}[not-applicable]"] == "skipped"
 
