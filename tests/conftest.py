@@ -113,7 +113,9 @@ def _toml(value: object) -> str:
 @pytest.fixture
 def suite_project(pytester: pytest.Pytester) -> Path:
     """A fresh project checkout in a temp dir: tenant_checks/ and the one-line root conftest."""
-    shutil.copytree(ROOT / "tenant_checks", pytester.path / "tenant_checks", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "tenant_checks", pytester.path / "tenant_checks", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (pytester.path / "conftest.py").write_text('pytest_plugins = ["etd_readiness.plugin"]\n', encoding="utf-8")
     (pytester.path / "cassettes").mkdir()
     return pytester.path

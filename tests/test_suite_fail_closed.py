@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 from conftest import tenant_ids, write_config
-
 from etd_readiness.emulator import Faults
 
 USER_TESTS = ("test_protected_user_holds", "test_protected_mailbox_answers")
@@ -113,7 +112,8 @@ def test_ambiguous_etd_display_name_lists_the_candidates(run_suite, emulator_for
     tenant.write_text(
         textwrap.dedent(
             """
-            tenant: {name: twins, id: 6a1d3c3e-7a53-4e9b-a0e4-1f9b2f0b7c11, domains: [{name: twins.example, default: true}]}
+            tenant:
+              {name: twins, id: 6a1d3c3e-7a53-4e9b-a0e4-1f9b2f0b7c11, domains: [{name: twins.example, default: true}]}
             auditor:
               appId: 2b998cf7-3ffa-4e58-9dd3-b3d23f2e584b
               secret: demo-auditor-secret

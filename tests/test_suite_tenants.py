@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import tenant_ids, write_config
 
 SP = "test_etd_enterprise_app_exists_and_is_enabled"

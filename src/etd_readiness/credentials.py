@@ -98,15 +98,20 @@ class StaticTokenCredential:
         return self.get_token(*scopes)
 
 
-def granted_roles(credential: TokenCredential, graph_url: str) -> tuple[str | None, list[str]]:
+def granted_roles(credential: TokenCredential, graph_url: str) -> tuple[str | None, list[str] | None]:
     """Sign in and read the app id and Graph application roles from the access token.
 
+    Roles are None when the token does not tell (a delegated token from Azure CLI, or not a JWT):
+    then every section is attempted and a 403 is recorded as the reason.
     Raises ClientAuthenticationError (with Entra ID's AADSTS message) when sign-in fails.
     The token itself is never kept, logged or returned.
     """
     token = credential.get_token(graph_scope(graph_url)).token
     claims = _jwt_claims(token)
-    return claims.get("appid") or claims.get("azp"), sorted(claims.get("roles", []))
+    client_id = claims.get("appid") or claims.get("azp")
+    if not claims or "scp" in claims:
+        return client_id, None
+    return client_id, sorted(claims.get("roles", []))
 
 
 def _jwt_claims(token: str) -> dict:

@@ -14,8 +14,8 @@ import pytest
 
 from .checks.base import Check, Estate
 from .findings import SectionUnavailable
-from .report import ReportPlugin
 from .recording import RECORD_MODES, CassetteError
+from .report import ReportPlugin
 from .session import acquire
 from .settings import ConfigError, resolve, with_overrides
 from .snapshot import Snapshot

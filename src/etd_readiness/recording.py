@@ -14,8 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import vcr
+import vcr.serialize
 import yaml
 from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.serializers import yamlserializer
 
 from .pseudonymize import Pseudonymizer
 
@@ -84,13 +86,50 @@ def check_cassette(path: Path, tenant: str) -> None:
     if not path.is_file():
         raise CassetteError(f"cassette {path} does not exist; {rerecord_hint(tenant)}")
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        text = path.read_text(encoding="utf-8")
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as err:
         raise CassetteError(f"cassette {path} is corrupt ({type(err).__name__}); {rerecord_hint(tenant)}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("interactions"), list):
         raise CassetteError(f"cassette {path} is not a vcrpy cassette; {rerecord_hint(tenant)}")
-    if not isinstance(doc.get("metadata", {}).get(META_KEY), dict):
+    try:  # what vcrpy itself will do with it, and what replaying a response reads
+        vcr.serialize.deserialize(text, yamlserializer)
+        for item in doc["interactions"]:
+            _check_response(item["response"])
+    except Exception as err:  # noqa: BLE001 - any shape vcrpy cannot replay is a corrupt cassette
+        raise CassetteError(
+            f"cassette {path} is corrupt (an interaction vcrpy cannot replay: {type(err).__name__}); "
+            f"{rerecord_hint(tenant)}"
+        ) from None
+    meta = doc.get("metadata")
+    if not isinstance(meta, dict) or not _valid_metadata(meta.get(META_KEY)):
         raise CassetteError(f"cassette {path} lacks the suite's metadata; {rerecord_hint(tenant)}")
+
+
+def _check_response(response: Any) -> None:
+    if not isinstance(response["status"]["code"], int) or not isinstance(response["headers"], dict):
+        raise TypeError("response status or headers")
+    if not isinstance(response["body"]["string"], str | bytes):
+        raise TypeError("response body")
+
+
+def _valid_metadata(meta: Any) -> bool:
+    """What replay reads: the auditor as recorded and, when pseudonymised, the protected scope."""
+    if not isinstance(meta, dict) or not isinstance(meta.get("auditor"), dict):
+        return False
+    auditor = meta["auditor"]
+    if set(auditor) != {"client_id", "roles", "error"} or not isinstance(auditor["roles"], list | None):
+        return False
+    scope = meta.get("pseudonymized_scope")
+    if scope is None:
+        return True
+    lists = ("protected_addresses", "exclude", "include_guests")
+    return (
+        isinstance(scope, dict)
+        and set(scope) == {*lists, "protected_group"}
+        and all(isinstance(scope[k], list) and all(isinstance(v, str) for v in scope[k]) for k in lists)
+        and isinstance(scope["protected_group"], str | None)
+    )
 
 
 def read_metadata(path: Path) -> dict:

@@ -61,7 +61,7 @@ class ReportPlugin:
         lines = [f"etd-readiness {__version__}: {describe_mode(ctx)}; ETD mode {ctx.get('etd_mode')}"]
         for view in estate.tenants.values():
             aud = view.snap.auditor
-            roles = ", ".join(aud.get("roles") or []) or "none"
+            roles = "unknown (not an app token)" if aud.get("roles") is None else ", ".join(aud["roles"]) or "none"
             lines.append(
                 f"  tenant {view.name} ({view.snap.tenant_id}): auditor {aud.get('client_id')} roles [{roles}]"
             )

@@ -15,7 +15,7 @@ from .collect.reader import ReadStats
 from .collect.run import Auditor, collect_all, collect_tenant
 from .credentials import StaticTokenCredential, build_credential
 from .pseudonymize import Pseudonymizer
-from .recording import CANONICAL_GRAPH, Scrubber, cassette, cassette_path, check_cassette, read_metadata
+from .recording import CANONICAL_GRAPH, CassetteError, Scrubber, cassette, cassette_path, check_cassette, read_metadata
 from .settings import ConfigError, Settings, TenantConfig, load_config_file
 from .snapshot import Snapshot, TenantSnapshot
 
@@ -87,13 +87,17 @@ def acquire(
         return collect_live(settings)
     info = RunInfo(mode="replay", note=note)
     tenants: list[TenantSnapshot] = []
+    pseudonyms = _pseudonymizer(settings) if pseudonymize else None
+    scopes: dict[str, dict] = {}
     for tenant in settings.tenants:
         path = cassette_path(cassette_dir, tenant.name)
         mode = record_mode
         if mode == "once" and path.exists():
             mode = "none"
-        snap, stats = _through_cassette(settings, tenant, path, mode, pseudonymize)
+        snap, stats, scope = _through_cassette(settings, tenant, path, mode, pseudonyms)
         tenants.append(snap)
+        if scope is not None:
+            scopes[str(path)] = scope
         info.cassettes[tenant.name] = str(path)
         info.stats.requests += stats.requests
         info.stats.retries += stats.retries
@@ -101,31 +105,75 @@ def acquire(
             info.mode = "recorded"
     if info.mode == "replay":
         settings = replace(settings, graph_url=CANONICAL_GRAPH)
+    settings = _with_scope(settings, _one_scope(scopes))
     return Snapshot(tenants=tenants, context=run_context(settings, info))
 
 
-def _pseudonymizer(settings: Settings, tenant: TenantConfig) -> Pseudonymizer:
-    """Keyed by ETD_PSEUDONYM_KEY when set (stable across recordings), else a fresh random key."""
+def _pseudonymizer(settings: Settings) -> Pseudonymizer:
+    """One key for the whole run, so an address gets the same pseudonym in every tenant.
+
+    Keyed by ETD_PSEUDONYM_KEY when set (stable across recordings), else a fresh random key.
+    """
     key = os.environ.get("ETD_PSEUDONYM_KEY", "").encode() or secrets.token_bytes(32)
-    return Pseudonymizer(key, keep=[tenant.tenant_id, *([settings.etd_app_id] if settings.etd_app_id else [])])
+    keep = [t.tenant_id for t in settings.tenants] + ([settings.etd_app_id] if settings.etd_app_id else [])
+    return Pseudonymizer(key, keep=keep)
 
 
-def _through_cassette(settings: Settings, tenant: TenantConfig, path: Path, mode: str, pseudonymize: bool):
+def _pseudonymized_scope(settings: Settings, pseudonyms: Pseudonymizer) -> dict:
+    """The configured protected scope as the pseudonymised cassette knows it (no real address in it)."""
+    return {
+        "protected_addresses": sorted({pseudonyms.text(a) for a in settings.protected_addresses}),
+        "exclude": sorted({pseudonyms.text(a) for a in settings.exclude}),
+        "include_guests": sorted({pseudonyms.text(a) for a in settings.include_guests}),
+        "protected_group": pseudonyms.guid(settings.protected_group) if settings.protected_group else None,
+    }
+
+
+def _with_scope(settings: Settings, scope: dict | None) -> Settings:
+    """A pseudonymised cassette replays with the protected scope pseudonymised when it was recorded."""
+    if scope is None:
+        return settings
+    return replace(
+        settings,
+        protected_addresses=tuple(scope["protected_addresses"]),
+        exclude=tuple(scope["exclude"]),
+        include_guests=tuple(scope["include_guests"]),
+        protected_group=scope["protected_group"],
+    )
+
+
+def _one_scope(scopes: dict[str, dict]) -> dict | None:
+    """Pseudonymised cassettes replayed together must come from one recording (one key)."""
+    distinct = {repr(sorted(s.items())) for s in scopes.values()}
+    if len(distinct) > 1:
+        raise CassetteError(
+            f"cassettes {', '.join(sorted(scopes))} were pseudonymised in different recordings and do not "
+            "agree on the protected addresses; re-record them together with --record-mode=rewrite "
+            "--pseudonymize (set ETD_PSEUDONYM_KEY to keep pseudonyms stable across recordings)"
+        )
+    return next(iter(scopes.values()), None)
+
+
+def _through_cassette(
+    settings: Settings, tenant: TenantConfig, path: Path, mode: str, pseudonyms: Pseudonymizer | None
+) -> tuple[TenantSnapshot, ReadStats, dict | None]:
     """Collect one tenant inside its cassette: replay with no sign-in, or record a live collection.
 
     A pseudonymised recording is replayed straight away, so this run's report is pseudonymised too.
+    Returns the pseudonymised protected scope when the cassette holds one.
     """
     if mode == "none":
         check_cassette(path, tenant.name)
         meta = read_metadata(path)
+        scope = meta.get("pseudonymized_scope")
         auditor = Auditor(**meta["auditor"])
-        replay = replace(settings, graph_url=CANONICAL_GRAPH)
+        replay = _with_scope(replace(settings, graph_url=CANONICAL_GRAPH), scope)
         with cassette(path, "none", Scrubber(CANONICAL_GRAPH), tenant.name):
-            return asyncio.run(
+            snap, stats = asyncio.run(
                 collect_tenant(tenant, replay, StaticTokenCredential(), auditor=auditor, sleep=_no_sleep)
             )
+        return snap, stats, scope
     credential = build_credential(tenant, settings)
-    pseudonyms = _pseudonymizer(settings, tenant) if pseudonymize else None
     with cassette(path, mode, Scrubber(settings.graph_url, pseudonyms), tenant.name) as cas:
         snap, stats = asyncio.run(collect_tenant(tenant, settings, credential))
         meta = cas.get_metadata("etd_readiness", {})
@@ -136,13 +184,15 @@ def _through_cassette(settings: Settings, tenant: TenantConfig, path: Path, mode
             recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             suite_version=__version__,
             auditor={k: snap.auditor.get(k) for k in ("client_id", "roles", "error")},
-            pseudonymized=pseudonymize,
+            pseudonymized=pseudonyms is not None,
         )
+        if pseudonyms is not None:
+            meta["pseudonymized_scope"] = _pseudonymized_scope(settings, pseudonyms)
         cas.dirty = True
-    if pseudonymize:
-        replayed, _ = _through_cassette(settings, tenant, path, "none", False)
-        return replayed, stats
-    return snap, stats
+    if pseudonyms is not None:
+        replayed, _, scope = _through_cassette(settings, tenant, path, "none", None)
+        return replayed, stats, scope
+    return snap, stats, None
 
 
 def collect_live(settings: Settings) -> Snapshot:

@@ -94,8 +94,8 @@ def _perm_evaluate(estate: Estate, subject: Subject) -> Finding | None:
             subject,
             f"{perm.name} is granted only as a Delegated permission; ETD remediates without a signed-in user "
             "and needs it as type Application",
-            fix
-            + f"; in the app registration's API permissions add Microsoft Graph > Application permissions > {perm.name}",
+            f"{fix}; in the app registration's API permissions add Microsoft Graph > Application permissions "
+            f"> {perm.name}",
             (("oauth2PermissionGrants.scope", " ".join(sorted(scopes))),),
         )
     requested = _requested_roles(view)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -67,7 +67,6 @@ class ReadStats:
     requests: int = 0
     retries: int = 0
     batch_items: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
 
 
 class GraphReader:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from azure.core.credentials import TokenCredential
@@ -25,12 +25,14 @@ class Auditor:
     """Who the suite signed in as, and what it may read."""
 
     client_id: str | None
-    roles: list[str]
+    roles: list[str] | None
     error: str | None = None
 
     @property
     def missing(self) -> list[str]:
         """Least-privilege roles not granted (Directory.Read.All counts for the directory ones)."""
+        if self.roles is None:
+            return []
         have = set(self.roles)
         return [r for r in AUDITOR_ROLES if r not in have and not _covered(r, have)]
 
@@ -52,7 +54,7 @@ def preflight(credential: TokenCredential, graph_url: str) -> Auditor:
     try:
         client_id, roles = granted_roles(credential, graph_url)
     except ClientAuthenticationError as err:
-        return Auditor(client_id=None, roles=[], error=f"sign-in failed: {sign_in_failure(err)}")
+        return Auditor(client_id=None, roles=None, error=f"sign-in failed: {sign_in_failure(err)}")
     return Auditor(client_id=client_id, roles=roles)
 
 
@@ -76,7 +78,7 @@ async def collect_tenant(
     try:
         policy = policy or RetryPolicy(max_retries=settings.max_retries, backoff_s=settings.backoff_seconds)
         reader = GraphReader(conn, sleep=sleep, policy=policy)
-        roles = set(auditor.roles) if auditor.client_id or auditor.roles else None
+        roles = None if auditor.roles is None else set(auditor.roles)
         snap.sections = await TenantCollector(reader, tenant, settings, roles).collect()
     finally:
         await conn.close()
@@ -111,7 +113,3 @@ async def collect_all(
         total.retries += stats.retries
         total.batch_items += stats.batch_items
     return [snap for snap, _ in results], total
-
-
-def tenant_names(tenants: Sequence[TenantSnapshot]) -> list[str]:
-    return [t.name for t in tenants]

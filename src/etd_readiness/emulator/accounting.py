@@ -9,9 +9,12 @@ from collections import Counter
 class Stats:
     """Thread-safe counters of what the emulator was asked.
 
-    `requests` counts top-level HTTP requests (including the token endpoint as ("POST", "token")),
-    `batch_items` the items inside `$batch` envelopes, and `writes` lists (method, path) of every
-    non-GET request outside `$batch` and the token endpoint and of every non-GET batch item.
+    `requests` counts top-level HTTP requests by (method, family) — families in `families.py`; the
+    authority's token endpoint counts as ("POST", "token"), its other pages as (method, "authority").
+    `batch_items` counts the items inside `$batch` envelopes the same way. `writes` lists
+    (method, path) of every attempted write, whatever the answer: each non-GET request except the
+    `$batch` envelope and the authority, and each non-GET batch item. `path` is the Graph path
+    after /v1.0, percent-decoded, without the query, e.g. "/users/a@x.com/messages/M/move".
     """
 
     def __init__(self) -> None:

@@ -39,11 +39,15 @@ def emulator_env(emu: Emulator, tenant_name: str) -> dict[str, str]:
 
 @pytest.fixture
 def graph_emulator() -> Iterator[Callable[..., Emulator]]:
-    """Factory: graph_emulator(*tenant_files, faults=None, seed=0) starts an Emulator, stopped at teardown."""
+    """Factory: graph_emulator(*tenant_files, faults=None, seed=0) -> a started Emulator, stopped at teardown.
+
+    Tenant files may be given one by one or as a list.
+    """
     started: list[Emulator] = []
 
-    def start(*tenant_files: str | Path, faults: Faults | None = None, seed: int = 0) -> Emulator:
-        emu = Emulator(tenant_files, faults=faults, seed=seed)
+    def start(*tenant_files: str | Path | list[str | Path], faults: Faults | None = None, seed: int = 0) -> Emulator:
+        files = [f for item in tenant_files for f in (item if isinstance(item, (list, tuple)) else [item])]
+        emu = Emulator(files, faults=faults, seed=seed)
         emu.start()
         started.append(emu)
         return emu
