@@ -1,0 +1,80 @@
+"""Who is protected: domains (default), a group, a file of addresses, named guests, exclusions."""
+
+from __future__ import annotations
+
+import textwrap
+
+from conftest import write_config
+
+LICENCE = "test_protected_user_holds_exchange_online_licence"
+TENANT_ID = "0c9d4e5f-1a2b-4c3d-8e9f-a0b1c2d3e4f5"
+GROUP_ID = "5d0e4c1a-9b8f-4e7d-a6c5-b4a3f2e1d0c9"
+
+
+def _tenant(tmp_path, roles: str) -> object:
+    path = tmp_path / "groupy.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""
+            tenant:
+              {{name: groupy, id: {TENANT_ID}, domains: [{{name: groupy.example, default: true}}]}}
+            skus: [{{partNumber: ENTERPRISEPACK, prepaid: 10}}]
+            auditor:
+              appId: 2b998cf7-3ffa-4e58-9dd3-b3d23f2e584b
+              secret: demo-auditor-secret
+              roles: [{roles}]
+            users:
+              - {{upn: alice@groupy.example, licenses: [ENTERPRISEPACK]}}
+              - {{upn: bob@groupy.example}}
+              - {{upn: carol@groupy.example, licenses: [ENTERPRISEPACK]}}
+              - {{upn: guest_x.example#EXT#@groupy.example, mail: guest@x.example, userType: Guest, mailbox: none}}
+            groups:
+              - {{id: {GROUP_ID}, displayName: ETD protected, members: [alice@groupy.example, carol@groupy.example]}}
+            """
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+BASE_ROLES = "User.Read.All, Organization.Read.All, Application.Read.All, Mail.ReadBasic.All"
+
+
+def _licence_subjects(run) -> dict[str, str]:
+    return {n: o for n, o in run.outcomes().items() if n.startswith(LICENCE)}
+
+
+def test_group_mode_tests_only_the_members(run_suite, emulator_for, suite_project, tmp_path):
+    emu = emulator_for(files=[_tenant(tmp_path, BASE_ROLES + ", GroupMember.Read.All")])
+    config = write_config(suite_project / "etd.toml", [("groupy", TENANT_ID)], protection={"group": GROUP_ID})
+    run = run_suite(f"--etd-config={config}", emulator=emu)
+    assert _licence_subjects(run) == {
+        f"{LICENCE}[groupy:alice@groupy.example]": "passed",
+        f"{LICENCE}[groupy:carol@groupy.example]": "passed",
+    }, run.text()
+
+
+def test_group_mode_without_the_group_permission_errors(run_suite, emulator_for, suite_project, tmp_path):
+    emu = emulator_for(files=[_tenant(tmp_path, BASE_ROLES)])
+    config = write_config(suite_project / "etd.toml", [("groupy", TENANT_ID)], protection={"group": GROUP_ID})
+    run = run_suite(f"--etd-config={config}", emulator=emu)
+    subjects = _licence_subjects(run)
+    assert subjects and set(subjects.values()) == {"error"}, run.text()
+    assert "GroupMember.Read.All" in run.text()
+
+
+def test_addresses_file_names_guests_and_unknown_addresses(run_suite, emulator_for, suite_project, tmp_path):
+    emu = emulator_for(files=[_tenant(tmp_path, BASE_ROLES)])
+    (suite_project / "protected.txt").write_text(
+        "# ETD policy export\nguest@x.example\nnobody@groupy.example\n", encoding="utf-8"
+    )
+    config = write_config(
+        suite_project / "etd.toml", [("groupy", TENANT_ID)], protection={"exclude": ["bob@groupy.example"]}
+    )
+    run = run_suite(f"--etd-config={config}", "--protected-addresses=protected.txt", emulator=emu)
+    outcomes = run.outcomes()
+    assert outcomes["test_protected_address_resolves_to_a_user[nobody@groupy.example]"] == "failed"
+    assert outcomes["test_protected_address_resolves_to_a_user[guest@x.example]"] == "passed"
+    assert f"{LICENCE}[groupy:guest_x.example#ext#@groupy.example]" in outcomes, "a named guest is in scope"
+    assert f"{LICENCE}[groupy:bob@groupy.example]" not in outcomes, "excluded"
+    assert "matches no user (UPN, mail or proxy address) in any configured tenant" in run.text()
