@@ -123,9 +123,25 @@ class ReportPlugin:
 
     def pytest_html_results_summary(self, prefix: list, summary: list, postfix: list, session) -> None:
         prefix.append(STYLE)
+        prefix.append(self._verdict_html())
         prefix.append(self._run_facts_html())
         prefix.append(self._checks_html())
         prefix.append(self._findings_html())
+
+    def _verdict_html(self) -> str:
+        """One line a reader can act on: ready, not ready, or not fully evaluated."""
+        failed = sum(n["failed"] for n in self.outcomes.values())
+        errors = sum(n["error"] for n in self.outcomes.values())
+        passed = sum(n["passed"] for n in self.outcomes.values())
+        if errors:
+            css, text = "etd-incomplete", f"INCOMPLETE - {errors} test(s) could not be evaluated (data not fetched)"
+            if failed:
+                text += f"; {failed} finding(s) already block remediation"
+        elif failed:
+            css, text = "etd-notready", f"NOT READY - {failed} finding(s) will make ETD remediation fail"
+        else:
+            css, text = "etd-ready", f"READY - all {passed} evaluated test(s) show ETD remediation will work"
+        return f'<p class="etd-verdict {css}">{escape(text)}</p>'
 
     def _run_facts_html(self) -> str:
         estate = self._estate()
@@ -198,6 +214,9 @@ def describe_mode(ctx: dict) -> str:
 
 
 STYLE = """<style>
+.etd-verdict{ font-size:1.3em; font-weight:bold; padding:8px 12px; border-radius:4px; max-width:1400px }
+.etd-ready{ background:#e6f4ea; color:#1e6b34 } .etd-notready{ background:#fde7e9; color:#a50e0e }
+.etd-incomplete{ background:#fff4e5; color:#8a4b00 }
 .etd-facts th{ text-align:left; padding:2px 12px 2px 0; vertical-align:top; white-space:nowrap }
 .etd-grid{ border-collapse:collapse; margin:6px 0 14px 0; max-width:1400px }
 .etd-grid th,.etd-grid td{ border:1px solid #ccc; padding:4px 8px; text-align:left; vertical-align:top }
