@@ -136,3 +136,21 @@ def test_ambiguous_etd_display_name_lists_the_candidates(run_suite, emulator_for
     text = run.text()
     assert "2 service principals are named 'Cisco Secure Email Threat Defense'" in text
     assert "11111111-2222-3333-4444-555555555555" in text and "66666666-7777-8888-9999-000000000000" in text
+
+
+def test_403_on_a_section_despite_the_roles_errors_its_tests(run_suite, emulator_for, suite_project):
+    """The token's roles cover the call, Graph still says 403 (e.g. Conditional Access): error, never pass."""
+    emu = emulator_for("healthy", faults=Faults(forbidden={"appRoleAssignments"}))
+    run = run_suite(f"--etd-config={_config(suite_project, 'healthy')}", emulator=emu)
+    permissions = _starting(run.outcomes(), ("test_etd_holds",))
+    assert permissions and set(permissions.values()) == {"error"}, run.text()
+    assert "403 Authorization_RequestDenied" in run.text()
+    assert "the auditor app needs one of: Application.Read.All" in run.text()
+
+
+def test_403_on_every_mailbox_probe_errors_not_fails(run_suite, emulator_for, suite_project):
+    emu = emulator_for("healthy", faults=Faults(forbidden={"mailFolders"}))
+    run = run_suite(f"--etd-config={_config(suite_project, 'healthy')}", emulator=emu)
+    mailbox = _starting(run.outcomes(), ("test_protected_mailbox_answers",))
+    assert mailbox and set(mailbox.values()) == {"error"}, run.text()
+    assert run.with_outcome("failed") == set()

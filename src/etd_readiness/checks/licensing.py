@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ..catalog import MAILBOX_PLAN_IDS, SERVICE_PLAN_BY_ID, SKU_BY_ID
-from ..findings import Finding
+from ..findings import Finding, SectionUnavailable
 from .base import Check, Estate, Subject, TenantView, per_tenant, user_label
 
+# Graph's answers that prove there is no mailbox to remediate (GRAPH_FACTS §1).
+NO_MAILBOX_CODES = frozenset({"MailboxNotEnabledForRESTAPI", "ResourceNotFound", "ErrorInvalidUser"})
 ETD_ERROR = '"Resource is not found" or "The mailbox is either inactive, soft-deleted, or is hosted on-premise."'
 FIX = (
     "Microsoft 365 admin center > Users > Active users > {user} > Licenses and apps: assign a licence that "
@@ -76,6 +78,13 @@ def _evaluate(estate: Estate, subject: Subject) -> Finding | None:
     probe = view.mailbox(user["id"])
     if probe.get("status") == 200:
         return None  # shared, room and equipment mailboxes need no licence
+    if probe.get("code") not in NO_MAILBOX_CODES:
+        raise SectionUnavailable(
+            view.name,
+            "mailboxes",
+            f"cannot tell whether unlicensed {user_label(user)} has a shared/resource mailbox: the probe answered "
+            f"{probe.get('status')} {probe.get('code')}: {probe.get('message')}",
+        )
     problem, evidence = _why_unlicensed(user)
     return Finding(
         check_id="C4A-01",

@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-item-latency-ms", type=float, default=0.0, help="per $batch item (4 run at a time)")
     p.add_argument("--throttle", action="append", type=_probability, default=[], metavar="FAMILY=P")
     p.add_argument("--unavailable", action="append", type=_probability, default=[], metavar="FAMILY=P")
+    p.add_argument("--forbidden", action="append", default=[], metavar="FAMILY", help="answer 403 to this family")
     p.add_argument("--retry-after", choices=sorted(RETRY_AFTER_MODES), default="int")
     p.add_argument("--retry-after-seconds", type=float, default=1.0)
     p.add_argument("--max-faults", type=int, default=None, help="fault only the first N of each exact request")
@@ -63,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             batch_item_latency_ms=args.batch_item_latency_ms,
             throttle=dict(args.throttle),
             unavailable=dict(args.unavailable),
+            forbidden=frozenset(args.forbidden),
             retry_after=args.retry_after,
             retry_after_seconds=args.retry_after_seconds,
             max_faults=args.max_faults,

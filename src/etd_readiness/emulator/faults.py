@@ -1,4 +1,5 @@
-"""Injected faults: latency, throttling (429), unavailability (503/504), truncated and malformed bodies.
+"""Injected faults: latency, throttling (429), unavailability (503/504), truncated and malformed bodies,
+and 403s the token's roles would not explain (Conditional Access, a policy changed mid-run).
 
 Every decision is a hash of (seed, what, method, path+query, occurrence of that exact request), so
 outcomes do not depend on thread scheduling: the same run of requests gets the same faults.
@@ -34,6 +35,7 @@ class Faults:
     unavailable: Mapping[str, float] = field(default_factory=dict)
     truncate: frozenset[str] | set[str] = frozenset()
     malformed: frozenset[str] | set[str] = frozenset()
+    forbidden: frozenset[str] | set[str] = frozenset()
     retry_after: str = "int"
     retry_after_seconds: float = 1.0
     max_faults: int | None = None
@@ -46,7 +48,7 @@ class Faults:
                 _check_family(name, fam)
                 if not 0.0 <= float(p) <= 1.0:
                     raise ValueError(f"{name}[{fam!r}] must be a probability in [0, 1], not {p!r}")
-        for name, fams in (("truncate", self.truncate), ("malformed", self.malformed)):
+        for name, fams in (("truncate", self.truncate), ("malformed", self.malformed), ("forbidden", self.forbidden)):
             for fam in fams:
                 _check_family(name, fam)
         if min(self.latency_ms, self.jitter_ms, self.batch_item_latency_ms, self.retry_after_seconds) < 0:
@@ -100,10 +102,14 @@ class FaultPlanner:
         return self.faults.batch_item_latency_ms * math.ceil(items / 4) / 1000.0
 
     def error(self, family: str, method: str, target: str, n: int) -> GraphError | None:
-        """A 429 / 503 / 504 for this request, or None."""
+        """A 403 / 429 / 503 / 504 for this request, or None."""
         if not self._active(n):
             return None
         f = self.faults
+        if family in f.forbidden or "*" in f.forbidden:
+            if family in MAIL_FAMILIES:
+                return GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+            return GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
         p = self._prob(f.throttle, family)
         if p and self._uniform("throttle", method, target, n) < p:
             headers = self._retry_after()
