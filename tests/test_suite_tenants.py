@@ -83,3 +83,30 @@ def test_etd_app_id_instead_of_display_name(run_suite, emulator_for, suite_proje
     run = run_suite(f"--etd-config={config}", "--etd-app-id=00000000-1111-2222-3333-444444444444", emulator=emu)
     assert f"{SP}[healthy:etd-service-principal]" in run.with_outcome("failed")
     assert "looked up by appId 00000000-1111-2222-3333-444444444444" in run.text()
+
+
+def test_etd_not_found_lists_similarly_named_apps(run_suite, emulator_for, suite_project, tmp_path):
+    import textwrap
+
+    tenant = tmp_path / "renamed.yaml"
+    tenant.write_text(
+        textwrap.dedent(
+            """
+            tenant:
+              {name: renamed, id: 7b2e5f60-3c4d-4e8f-9a0b-1c2d3e4f5a6b, domains: [{name: renamed.example, default: true}]}
+            auditor:
+              appId: 2b998cf7-3ffa-4e58-9dd3-b3d23f2e584b
+              secret: demo-auditor-secret
+              roles: [User.Read.All, Organization.Read.All, Application.Read.All, Mail.ReadBasic.All]
+            servicePrincipals:
+              - {appId: 11111111-2222-3333-4444-555555555555, displayName: Cisco Secure Email Threat Defense EU}
+            users: []
+            """
+        ),
+        encoding="utf-8",
+    )
+    emu = emulator_for(files=[tenant])
+    config = write_config(suite_project / "etd.toml", [("renamed", "7b2e5f60-3c4d-4e8f-9a0b-1c2d3e4f5a6b")])
+    run = run_suite(f"--etd-config={config}", emulator=emu)
+    assert f"{SP}[renamed:etd-service-principal]" in run.with_outcome("failed")
+    assert "Cisco Secure Email Threat Defense EU (appId 11111111-2222-3333-4444-555555555555)" in run.text()

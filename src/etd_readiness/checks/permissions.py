@@ -31,6 +31,7 @@ def _sp_evaluate(estate: Estate, subject: Subject) -> Finding | None:
     found = view.section("etdServicePrincipal")
     sp = found.get("servicePrincipal")
     if sp is None:
+        candidates = "; ".join(f"{c['displayName']} (appId {c['appId']})" for c in found.get("candidates") or ())
         return Finding(
             check_id="C2-01",
             case="2",
@@ -40,6 +41,7 @@ def _sp_evaluate(estate: Estate, subject: Subject) -> Finding | None:
             etd_error=ETD_ERROR,
             fix="Onboard the tenant from the ETD portal (Microsoft 365 authentication) and Accept the consent "
             "prompt as a Global Administrator; if ETD's app has another name here, set etd.app_id",
+            evidence=(("similarly named enterprise apps", candidates),) if candidates else (),
         )
     if sp.get("accountEnabled") is False:
         return Finding(

@@ -256,10 +256,17 @@ class TenantCollector:
                 f"{len(found)} service principals are named '{s.etd_display_name}': {listed}. "
                 "Set etd.app_id (or --etd-app-id) to the one ETD uses"
             )
+        similar: list[dict] = []
+        if not found:
+            prefix = name.split()[0] if name.split() else name
+            similar = await self.reader.get_all(
+                f"/servicePrincipals?$filter=startswith(displayName,'{prefix}')&{select}"
+            )
         return {
             "found": bool(found),
             "lookup": f"display name '{s.etd_display_name}'",
             "servicePrincipal": found[0] if found else None,
+            "candidates": [{"displayName": c["displayName"], "appId": c["appId"]} for c in similar],
         }
 
 
