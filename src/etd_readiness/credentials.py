@@ -106,7 +106,8 @@ def granted_roles(credential: TokenCredential, graph_url: str) -> tuple[str | No
     Raises ClientAuthenticationError (with Entra ID's AADSTS message) when sign-in fails.
     The token itself is never kept, logged or returned.
     """
-    token = credential.get_token(graph_scope(graph_url)).token
+    # enable_cae=True as kiota asks, so the Graph client reuses this token from the credential's cache
+    token = credential.get_token(graph_scope(graph_url), enable_cae=True).token
     claims = _jwt_claims(token)
     client_id = claims.get("appid") or claims.get("azp")
     if not claims or "scp" in claims:
