@@ -93,7 +93,8 @@ def test_etd_not_found_lists_similarly_named_apps(run_suite, emulator_for, suite
         textwrap.dedent(
             """
             tenant:
-              {name: renamed, id: 7b2e5f60-3c4d-4e8f-9a0b-1c2d3e4f5a6b, domains: [{name: renamed.example, default: true}]}
+              {name: renamed, id: 7b2e5f60-3c4d-4e8f-9a0b-1c2d3e4f5a6b,
+               domains: [{name: renamed.example, default: true}]}
             auditor:
               appId: 2b998cf7-3ffa-4e58-9dd3-b3d23f2e584b
               secret: demo-auditor-secret

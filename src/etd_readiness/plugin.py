@@ -92,8 +92,19 @@ def pytest_configure(config: pytest.Config) -> None:
     if _is_worker(config):
         config.stash[SNAPSHOT_KEY] = Path(config.workerinput["etd_snapshot"])
         return
-    config.stash[SNAPSHOT_KEY] = _acquire(config)
     config.pluginmanager.register(ReportPlugin(config), "etd-readiness-report")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Collect in the controller before xdist starts its workers (its sessionstart is trylast).
+
+    Here rather than in pytest_configure so that --log-file / --log-cli-level capture the collection,
+    and a cassette or config error still stops the run before any report is started.
+    """
+    config = session.config
+    if is_active(config) and not _is_worker(config):
+        config.stash[SNAPSHOT_KEY] = _acquire(config)
 
 
 def _acquire(config: pytest.Config) -> Path:

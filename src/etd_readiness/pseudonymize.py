@@ -21,7 +21,8 @@ from urllib.parse import quote, unquote
 from .catalog import GRAPH_APP_ID, PERMISSIONS, SERVICE_PLANS, SKUS
 
 GUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
-EMAIL = re.compile(r"[A-Za-z0-9._%+#'-]+@(?=[A-Za-z0-9-]+\.[A-Za-z0-9.-]+)")
+EMAIL = re.compile(r"[A-Za-z0-9_%+#-][A-Za-z0-9._%+#'-]*@(?=[A-Za-z0-9-]+\.[A-Za-z0-9.-]+)")
+PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 USER_NAME_FIELDS = ("displayName", "givenName", "surname", "mailNickname", "jobTitle", "mobilePhone", "officeLocation")
 
 
@@ -61,12 +62,25 @@ class Pseudonymizer:
         return EMAIL.sub(lambda m: self.local_part(m.group(0)[:-1]) + "@", value)
 
     def url(self, value: str) -> str:
-        """A request URL, whose addresses may be percent-encoded."""
-        decoded = unquote(value)
-        if decoded == value:
-            return self.text(value)
-        head, sep, query = decoded.partition("?")
-        return quote(self.text(head), safe="/:@") + sep + self.text(query)
+        """A request URL, whose addresses may be percent-encoded (`/users/alice%40contoso.example`).
+
+        Each path segment and query value is pseudonymised decoded and re-encoded the way it was, so
+        the URL a replay builds from the pseudonymised data is the URL that was recorded.
+        """
+        head, sep, query = value.partition("?")
+        out = "/".join(self._url_part(part) for part in head.split("/"))
+        if sep:
+            pairs = ("=".join(self._url_part(x) for x in pair.split("=", 1)) for pair in query.split("&"))
+            out += sep + "&".join(pairs)
+        return out
+
+    def _url_part(self, part: str) -> str:
+        decoded = unquote(part)
+        new = self.text(decoded)
+        if new == decoded:
+            return part
+        raw = "".join(set(PERCENT.sub("", part)))  # characters the original left unencoded
+        return quote(new, safe=raw)
 
     def json(self, doc: Any) -> Any:
         """Walk a JSON document; user objects also get their names replaced."""

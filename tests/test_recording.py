@@ -1,0 +1,361 @@
+"""Record / replay with vcrpy cassettes: same outcomes offline, clear cassette errors, no secret recorded.
+
+Every recording here is made live against the emulator; every replay runs with the emulator stopped (or
+never started), so a replay that still needed the network could not pass.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from vcr.cassette import Cassette
+from vcr.serialize import deserialize
+from vcr.serializers import yamlserializer
+
+from conftest import AUDITOR_APP_ID, ROOT, SECRET_ENV, tenant_file, tenant_ids, write_config
+from etd_readiness.emulator import Faults
+from etd_readiness.emulator.certs import generate_app_certificate
+
+C = "contoso-demo"
+F = "fabrikam-demo"
+DEMO_ADDRESSES = ["ghost@contoso.example", "alice@contoso.example"]
+USAGE_ERROR = pytest.ExitCode.USAGE_ERROR  # 4
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")
+
+
+def _demo_config(project: Path, **protection) -> Path:
+    return write_config(project / "demo.toml", tenant_ids(C, F), protection={"addresses": DEMO_ADDRESSES, **protection})
+
+
+def _load(path: Path) -> tuple[list, list, dict]:
+    """A cassette as vcrpy itself reads it: requests, responses and metadata."""
+    requests, responses, *metadata = deserialize(path.read_text(encoding="utf-8"), yamlserializer)
+    return requests, responses, (metadata[0] if metadata else {})
+
+
+def _record(run_suite, emu, config: Path, cassettes: Path, *args: str, mode: str = "rewrite"):
+    return run_suite(
+        f"--etd-config={config}", f"--record-mode={mode}", f"--cassette-dir={cassettes}", *args, emulator=emu
+    )
+
+
+def _replay(run_suite, config: Path, cassettes: Path, *args: str, **kwargs):
+    return run_suite(f"--etd-config={config}", "--record-mode=none", f"--cassette-dir={cassettes}", *args, **kwargs)
+
+
+# -- record, then replay offline ----------------------------------------------------------------------
+
+
+def test_record_then_replay_gives_the_same_outcomes(run_suite, emulator_for, suite_project, tmp_path):
+    emu = emulator_for(C, F)
+    config, cassettes = _demo_config(suite_project), tmp_path / "cassettes"
+    recorded = _record(run_suite, emu, config, cassettes)
+    assert recorded.result.ret == pytest.ExitCode.TESTS_FAILED, recorded.text()
+    assert recorded.with_outcome("failed") and recorded.with_outcome("passed")
+    emu.stop()
+
+    assert sorted(p.name for p in cassettes.iterdir()) == [f"{C}.yaml", f"{F}.yaml"], "one cassette per tenant"
+    for name in (C, F):
+        requests, responses, metadata = _load(cassettes / f"{name}.yaml")
+        assert requests and len(requests) == len(responses)
+        assert all(r.uri.startswith("https://graph.microsoft.com/v1.0/") for r in requests), "canonical Graph host"
+        assert metadata["etd_readiness"]["tenant"] == name
+        assert len(Cassette.load(path=str(cassettes / f"{name}.yaml"), record_mode="none")) == len(requests)
+    assert any(r.uri.endswith("/$batch") for r in _load(cassettes / f"{C}.yaml")[0]), "mailbox probes recorded"
+
+    replayed = _replay(run_suite, config, cassettes)
+    assert replayed.outcomes() == recorded.outcomes(), replayed.text()
+    assert replayed.result.ret == recorded.result.ret
+    assert f"replayed from {C}.yaml, {F}.yaml" in replayed.text()
+    assert f"replayed from {C}.yaml, {F}.yaml" in replayed.html()
+
+
+def test_live_run_records_nothing(run_suite, emulator_for, suite_project, tmp_path):
+    emu = emulator_for(C, F)
+    run = run_suite(f"--etd-config={_demo_config(suite_project)}", f"--cassette-dir={tmp_path}", emulator=emu)
+    assert run.with_outcome("failed") and "live (" in run.text()
+    assert list(tmp_path.iterdir()) == [] and list((suite_project / "cassettes").iterdir()) == []
+
+
+def test_record_mode_once_records_when_missing_then_replays(run_suite, emulator_for, suite_project, tmp_path):
+    emu = emulator_for(C, F)
+    config, cassettes = _demo_config(suite_project), tmp_path / "cassettes"
+    first = _record(run_suite, emu, config, cassettes, mode="once")
+    assert (cassettes / f"{C}.yaml").is_file() and (cassettes / f"{F}.yaml").is_file()
+    assert emu.stats.requests[("GET", "users")] == 2, "one user listing per tenant"
+    emu.stats.reset()
+
+    second = _record(run_suite, emu, config, cassettes, mode="once")
+    assert emu.stats.total_requests() == 0, f"a present cassette is replayed, not re-fetched: {emu.stats.requests}"
+    assert second.outcomes() == first.outcomes()
+    assert "replayed from" in second.text()
+
+
+def test_new_episodes_and_all_are_accepted(run_suite, emulator_for, suite_project, tmp_path):
+    emu = emulator_for(C, F)
+    config, cassettes = _demo_config(suite_project), tmp_path / "cassettes"
+    baseline = _record(run_suite, emu, config, cassettes).outcomes()
+    count = {name: len(_load(cassettes / f"{name}.yaml")[0]) for name in (C, F)}
+
+    emu.stats.reset()
+    episodes = _record(run_suite, emu, config, cassettes, mode="new_episodes")
+    assert episodes.outcomes() == baseline, episodes.text()
+    graph = {key: n for key, n in emu.stats.requests.items() if key[1] not in ("token", "authority")}
+    assert graph == {}, f"new_episodes replays the requests it already has: {graph}"
+    assert {name: len(_load(cassettes / f"{name}.yaml")[0]) for name in (C, F)} == count
+
+    emu.stats.reset()
+    everything = _record(run_suite, emu, config, cassettes, mode="all")
+    assert everything.outcomes() == baseline, everything.text()
+    assert emu.stats.requests[("GET", "users")] == 2, "all re-records every request"
+    assert {name: len(_load(cassettes / f"{name}.yaml")[0]) for name in (C, F)} == count, "re-recorded, not doubled"
+
+
+# -- cassette errors: one clear line, exit code 4, nothing written ---------------------------------------
+
+
+def _demo_cassettes(tmp_path: Path) -> Path:
+    """A copy of the committed demo cassettes (they match the demo config)."""
+    cassettes = tmp_path / "cassettes"
+    cassettes.mkdir()
+    for name in (C, F):
+        shutil.copy(ROOT / "cassettes" / f"{name}.yaml", cassettes)
+    return cassettes
+
+
+def _drop_interaction(path: Path, uri_part: str) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kept = [i for i in doc["interactions"] if uri_part not in i["request"]["uri"]]
+    assert len(kept) == len(doc["interactions"]) - 1
+    doc["interactions"] = kept
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+
+
+def _assert_one_clear_error(run, *expected: str) -> None:
+    assert run.result.ret == USAGE_ERROR, run.text()
+    text = run.text()
+    assert "Traceback" not in text and "INTERNALERROR" not in text, text
+    errors = [line for line in text.splitlines() if line.strip()]
+    assert len(errors) == 1, f"one line, not:\n{text}"
+    for part in expected:
+        assert part in errors[0], errors[0]
+    assert "--record-mode=rewrite" in errors[0] and "python -m etd_readiness.demo record" in errors[0]
+    assert not (run.workdir / "report.html").exists(), "no half-written HTML report"
+    assert not (run.workdir / "snapshot.json").exists(), "no snapshot"
+
+
+def test_missing_cassette_is_one_clear_error(run_suite, suite_project, tmp_path):
+    cassettes = _demo_cassettes(tmp_path)
+    (cassettes / f"{F}.yaml").unlink()
+    run = _replay(
+        run_suite, _demo_config(suite_project), cassettes, f"--etd-save-snapshot={suite_project / 'snapshot.json'}"
+    )
+    _assert_one_clear_error(run, str(cassettes / f"{F}.yaml"), "does not exist")
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "interactions: [\n  - {{{ : not yaml",
+        "just a string",
+        "\udcff",  # not UTF-8 (written with surrogateescape)
+        "interactions:\n- request: {uri: x}\nmetadata: {etd_readiness: {}}\n",
+        "version: 1\ninteractions: []\nmetadata: {etd_readiness: {tenant: contoso-demo}}\n",
+    ],
+    ids=["bad-yaml", "not-a-mapping", "not-utf8", "bad-interaction", "no-auditor"],
+)
+def test_corrupt_cassette_is_one_clear_error(run_suite, suite_project, tmp_path, garbage):
+    cassettes = _demo_cassettes(tmp_path)
+    (cassettes / f"{C}.yaml").write_bytes(garbage.encode("utf-8", "surrogateescape"))
+    run = _replay(
+        run_suite, _demo_config(suite_project), cassettes, f"--etd-save-snapshot={suite_project / 'snapshot.json'}"
+    )
+    _assert_one_clear_error(run, str(cassettes / f"{C}.yaml"))
+
+
+def test_request_missing_from_the_cassette_is_named(run_suite, suite_project, tmp_path):
+    """In a subprocess, so stray 'Task exception was never retrieved' noise on stderr would show."""
+    cassettes = _demo_cassettes(tmp_path)
+    _drop_interaction(cassettes / f"{C}.yaml", "/subscribedSkus")
+    run = _replay(
+        run_suite,
+        _demo_config(suite_project),
+        cassettes,
+        f"--etd-save-snapshot={suite_project / 'snapshot.json'}",
+        subprocess=True,
+    )
+    _assert_one_clear_error(run, "GET https://graph.microsoft.com/v1.0/subscribedSkus", str(cassettes / f"{C}.yaml"))
+
+
+def test_config_asking_for_more_than_was_recorded_is_named(run_suite, suite_project, tmp_path):
+    """ETD's app id given after the recording: ETD is looked up by id, a request the cassette lacks."""
+    app_id = "d5be90f8-3d42-4d66-bf70-77a9473a67ab"
+    run = _replay(run_suite, _demo_config(suite_project), _demo_cassettes(tmp_path), f"--etd-app-id={app_id}")
+    _assert_one_clear_error(run, f"appId%20eq%20'{app_id}'", f"{C}.yaml")
+
+
+# -- throttling: recorded 429s replay without waiting ----------------------------------------------------
+
+
+def test_replay_does_not_sleep_on_recorded_throttling(run_suite, emulator_for, suite_project, tmp_path):
+    faults = Faults(throttle={"users": 1.0}, max_faults=1, retry_after="int", retry_after_seconds=0)
+    emu = emulator_for("healthy", faults=faults)
+    config = write_config(suite_project / "etd.toml", tenant_ids("healthy"))
+    cassettes = tmp_path / "cassettes"
+    recorded = _record(run_suite, emu, config, cassettes)
+    assert emu.stats.requests[("GET", "users")] == 2, "throttled once, then retried"
+    emu.stop()
+
+    path = cassettes / "healthy.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    throttled = [i["response"] for i in doc["interactions"] if i["response"]["status"]["code"] == 429]
+    assert len(throttled) == 1 and throttled[0]["headers"]["retry-after"] == ["0"], "429 and Retry-After recorded"
+    throttled[0]["headers"]["retry-after"] = ["60"]
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+
+    started = time.monotonic()
+    replayed = _replay(run_suite, config, cassettes)
+    elapsed = time.monotonic() - started
+    assert replayed.outcomes() == recorded.outcomes(), replayed.text()
+    assert replayed.with_outcome("error") == set()
+    assert elapsed < 30, f"replay waited on a recorded Retry-After: {elapsed:.1f}s"
+
+
+# -- secrets are never recorded ---------------------------------------------------------------------------
+
+CANARY = "CANARY-SECRET-7f3a9c"
+
+
+def _canary_tenant(tmp_path: Path) -> tuple[Path, bytes]:
+    """contoso-demo whose auditor signs in with a canary secret or a freshly generated certificate."""
+    bundle = generate_app_certificate()
+    pem = tmp_path / "auditor.pem"
+    pem.write_bytes(bundle.combined_pem)
+    doc = yaml.safe_load(tenant_file(C).read_text(encoding="utf-8"))
+    doc["auditor"]["secret"] = CANARY
+    doc["auditor"]["certificate"] = str(pem)
+    path = tmp_path / "canary-tenant.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path, bundle.key_pem
+
+
+def _certificate_config(path: Path, pem: Path) -> Path:
+    tenant_id = tenant_ids(C)[0][1]
+    path.write_text(
+        textwrap.dedent(
+            f"""
+            [protection]
+            addresses = {DEMO_ADDRESSES!r}
+
+            [[tenants]]
+            name = "{C}"
+            tenant_id = "{tenant_id}"
+            client_id = "{AUDITOR_APP_ID}"
+            credential = "certificate"
+            certificate_path = "{pem}"
+            """
+        ).replace("'", '"'),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("credential", ["secret", "certificate"])
+def test_no_secret_token_or_assertion_is_ever_written(run_suite, emulator_for, suite_project, tmp_path, credential):
+    tenant, key_pem = _canary_tenant(tmp_path)
+    emu = emulator_for(files=[tenant])
+    if credential == "secret":
+        config = write_config(suite_project / "etd.toml", tenant_ids(C), protection={"addresses": DEMO_ADDRESSES})
+    else:
+        config = _certificate_config(suite_project / "etd.toml", tmp_path / "auditor.pem")
+    cassettes, log, snapshot = tmp_path / "cassettes", tmp_path / "run.log", tmp_path / "snapshot.json"
+    run = run_suite(
+        f"--etd-config={config}",
+        "--record-mode=rewrite",
+        f"--cassette-dir={cassettes}",
+        f"--etd-save-snapshot={snapshot}",
+        f"--log-file={log}",
+        "--log-file-level=DEBUG",
+        "--log-level=DEBUG",
+        emulator=emu,
+        secret=CANARY,
+        subprocess=True,
+    )
+    assert emu.stats.requests[("POST", "token")] >= 1, "signed in through the real credential"
+    assert emu.stats.requests[("GET", "users")] == 1
+    assert run.with_outcome("failed") and run.with_outcome("error") == set(), run.text()
+    assert log.stat().st_size > 0, "the DEBUG log was written"
+
+    key_lines = [line for line in key_pem.decode().splitlines() if line and not line.startswith("-----")]
+    written = {str(p): p.read_text(encoding="utf-8", errors="replace") for p in cassettes.iterdir()}
+    written |= {"report.html": run.html(), "junit.xml": run.junit(), "run.log": log.read_text(encoding="utf-8")}
+    written |= {"snapshot": snapshot.read_text(encoding="utf-8")}
+    written |= {"stdout": run.result.stdout.str(), "stderr": run.result.stderr.str()}
+    for where, text in written.items():
+        for needle in (CANARY, "PRIVATE KEY", key_lines[1], key_lines[-1], "client_assertion", "Bearer "):
+            assert needle not in text, f"{needle!r} written to {where}"
+        assert not JWT.search(text), f"a JWT in {where}: {JWT.search(text).group(0)[:40]}..."
+    for path in cassettes.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert "authorization" not in text.lower(), f"an Authorization header in {path}"
+        uris = [r.uri for r in _load(path)[0]]
+        assert uris and not [u for u in uris if "/oauth2/" in u or "/token" in u], "token traffic recorded"
+
+
+# -- the demo tenant is the default -------------------------------------------------------------------------
+
+
+def _copy_demo(project: Path) -> None:
+    shutil.rmtree(project / "cassettes")
+    shutil.copytree(ROOT / "cassettes", project / "cassettes", ignore=shutil.ignore_patterns("*.html"))
+
+
+def test_no_tenant_configured_replays_the_demo_without_network(run_suite, suite_project, monkeypatch):
+    _copy_demo(suite_project)
+
+    def no_network(*args, **kwargs):
+        raise OSError("the demo replay must not open any connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    run = run_suite()
+    assert run.result.ret == pytest.ExitCode.TESTS_FAILED, run.text()
+    text = run.text()
+    assert "replayed the bundled demo tenant" in text
+    assert "AZURE_TENANT_ID" in text and "--etd-config" in text, "says how to point the suite at a real tenant"
+    assert f"replayed from {C}.yaml" in run.html()
+    assert run.with_outcome("error") == set()
+    assert f"test_protected_mailbox_answers_in_exchange_online[{C}:frank@contoso.example]" in run.with_outcome("failed")
+
+
+def test_committed_demo_cassettes_are_up_to_date(run_suite, suite_project, pytester, monkeypatch, tmp_path):
+    """Re-record with the documented command and compare with what is committed."""
+    _copy_demo(suite_project)
+    committed = tmp_path / "committed"
+    shutil.copytree(ROOT / "cassettes", committed)
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    result = pytester.run(
+        sys.executable,
+        "-m",
+        "etd_readiness.demo",
+        "record",
+        f"--root={suite_project}",
+        timeout=120,
+    )
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    fresh = suite_project / "cassettes"
+    for name in (C, F):
+        old, new = _load(committed / f"{name}.yaml")[0], _load(fresh / f"{name}.yaml")[0]
+        assert sorted((r.method, r.uri, r.body) for r in new) == sorted((r.method, r.uri, r.body) for r in old), (
+            f"cassettes/{name}.yaml is stale: re-record it with python -m etd_readiness.demo record"
+        )
+    config = committed / "demo.toml"
+    assert _replay(run_suite, config, fresh).outcomes() == _replay(run_suite, config, committed).outcomes()

@@ -1,0 +1,58 @@
+"""pytest-xdist: the controller fetches (or replays) once, workers only evaluate, one complete report."""
+
+from __future__ import annotations
+
+import html
+import shutil
+
+from conftest import ROOT, tenant_ids, write_config
+
+C = "contoso-demo"
+F = "fabrikam-demo"
+
+
+def _config(project):
+    return write_config(
+        project / "demo.toml",
+        tenant_ids(C, F),
+        protection={"addresses": ["ghost@contoso.example", "alice@contoso.example"]},
+    )
+
+
+def _assert_one_complete_report(run) -> None:
+    report = html.unescape(run.html())
+    names = run.outcomes()
+    assert names
+    missing = [name for name in names if name not in report]
+    assert missing == [], f"{len(missing)} tests missing from the HTML report, e.g. {missing[:3]}"
+    assert report.count("ETD remediation readiness") >= 1
+
+
+def test_two_workers_give_the_same_outcomes_and_fetch_once(run_suite, emulator_for, suite_project):
+    emu = emulator_for(C, F)
+    config = _config(suite_project)
+    serial = run_suite(f"--etd-config={config}", "-n", "0", emulator=emu, subprocess=True)
+    serial_requests = dict(emu.stats.requests)
+    assert serial_requests[("GET", "users")] == 2, "one user listing per tenant"
+    emu.stats.reset()
+
+    parallel = run_suite(f"--etd-config={config}", "-n", "2", emulator=emu, subprocess=True)
+    assert "2 workers" in parallel.text() or "gw1" in parallel.text(), parallel.text()
+    assert parallel.outcomes() == serial.outcomes(), parallel.text()
+    assert parallel.result.ret == serial.result.ret
+    assert emu.stats.requests[("GET", "users")] == 2, "fetched once per run, not once per worker"
+    assert emu.stats.requests[("POST", "token")] == serial_requests[("POST", "token")], "signed in once per run"
+    assert dict(emu.stats.requests) == serial_requests
+    _assert_one_complete_report(parallel)
+
+
+def test_two_workers_replay_a_cassette(run_suite, suite_project):
+    cassettes = suite_project / "cassettes"
+    for name in (C, F):
+        shutil.copy(ROOT / "cassettes" / f"{name}.yaml", cassettes)
+    config = _config(suite_project)
+    serial = run_suite(f"--etd-config={config}", "--record-mode=none", "-n", "0", subprocess=True)
+    parallel = run_suite(f"--etd-config={config}", "--record-mode=none", "-n", "2", subprocess=True)
+    assert parallel.outcomes() == serial.outcomes(), parallel.text()
+    assert f"replayed from {C}.yaml, {F}.yaml" in parallel.text()
+    _assert_one_complete_report(parallel)
