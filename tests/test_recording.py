@@ -76,6 +76,8 @@ def test_record_then_replay_gives_the_same_outcomes(run_suite, emulator_for, sui
     assert replayed.result.ret == recorded.result.ret
     assert f"replayed from {C}.yaml, {F}.yaml" in replayed.text()
     assert f"replayed from {C}.yaml, {F}.yaml" in replayed.html()
+    recorded_at = _load(cassettes / f"{C}.yaml")[2]["etd_readiness"]["recorded_at"]
+    assert recorded_at in replayed.html(), "the report dates the data to the recording, not to the replay"
 
 
 def test_live_run_records_nothing(run_suite, emulator_for, suite_project, tmp_path):

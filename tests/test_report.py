@@ -24,7 +24,7 @@ def test_html_report_holds_what_a_compliance_officer_needs(run_suite, emulator_f
         "f732fa68-68dd-495d-81dc-fe49260fb409",
         f"auditor {AUDITOR_APP_ID} with Application.Read.All, Mail.ReadBasic.All",
         "least-privilege set granted",
-        "Collected at (UTC)",
+        "Data collected (UTC)",
         "etd-readiness 0.1.0",
         "live (",
         "Findings per documented case",

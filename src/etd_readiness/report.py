@@ -147,7 +147,8 @@ class ReportPlugin:
         estate = self._estate()
         ctx = estate.context
         rows = [
-            ("Collected at (UTC)", ctx.get("collected_at")),
+            ("Data collected (UTC)", ", ".join(sorted({v.snap.collected_at for v in estate.tenants.values()}))),
+            ("Suite run (UTC)", ctx.get("run_at")),
             ("Report written", dt.datetime.now().astimezone().replace(microsecond=0).isoformat()),
             ("Mode", describe_mode(ctx)),
             ("Suite version", f"etd-readiness {ctx.get('suite_version')}"),

@@ -40,7 +40,7 @@ def run_context(settings: Settings, info: RunInfo) -> dict[str, Any]:
     """What checks and the report need to know about the run, stored inside the snapshot."""
     return {
         "suite_version": __version__,
-        "collected_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "run_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "mode": info.mode,
         "cassettes": info.cassettes,
         "note": info.note,
@@ -172,6 +172,7 @@ def _through_cassette(
             snap, stats = asyncio.run(
                 collect_tenant(tenant, replay, StaticTokenCredential(), auditor=auditor, sleep=_no_sleep)
             )
+        snap.collected_at = meta.get("recorded_at", "")
         return snap, stats, scope
     credential = build_credential(tenant, settings)
     with cassette(path, mode, Scrubber(settings.graph_url, pseudonyms), tenant.name) as cas:

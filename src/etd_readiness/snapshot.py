@@ -42,6 +42,7 @@ class TenantSnapshot:
     tenant_id: str
     auditor: dict[str, Any] = field(default_factory=dict)
     sections: dict[str, Section] = field(default_factory=dict)
+    collected_at: str = ""
 
     def section(self, name: str) -> Any:
         """The data of a section, or SectionUnavailable with the reason it was not fetched."""
@@ -61,6 +62,7 @@ class TenantSnapshot:
             "name": self.name,
             "tenant_id": self.tenant_id,
             "auditor": self.auditor,
+            "collected_at": self.collected_at,
             "sections": {k: v.to_json() for k, v in self.sections.items()},
         }
 
@@ -70,6 +72,7 @@ class TenantSnapshot:
             name=data["name"],
             tenant_id=data["tenant_id"],
             auditor=data.get("auditor", {}),
+            collected_at=data.get("collected_at", ""),
             sections={
                 k: Section(ok=v["ok"], data=v.get("data"), error=v.get("error")) for k, v in data["sections"].items()
             },

@@ -120,9 +120,7 @@ def test_environment_credential_with_certificate(
 
 def test_wrong_secret_is_rejected_with_aadsts7000215(auth_world: AuthWorld) -> None:
     app = auth_world.contoso
-    credential = ClientSecretCredential(
-        app.tenant_id, app.app_id, "not-the-secret", **auth_world.cred_kwargs()
-    )
+    credential = ClientSecretCredential(app.tenant_id, app.app_id, "not-the-secret", **auth_world.cred_kwargs())
     with pytest.raises(ClientAuthenticationError, match="AADSTS7000215: Invalid client secret provided"):
         credential.get_token(GRAPH_SCOPE)
 
@@ -155,30 +153,22 @@ def test_unknown_tenant_is_an_authentication_error(auth_world: AuthWorld) -> Non
 
 def test_unknown_app_is_rejected_with_aadsts700016(auth_world: AuthWorld) -> None:
     other = "11111111-2222-4333-8444-555555555555"
-    credential = ClientSecretCredential(
-        auth_world.contoso.tenant_id, other, "whatever", **auth_world.cred_kwargs()
-    )
-    with pytest.raises(
-        ClientAuthenticationError, match=f"AADSTS700016: Application with identifier '{other}'"
-    ):
+    credential = ClientSecretCredential(auth_world.contoso.tenant_id, other, "whatever", **auth_world.cred_kwargs())
+    with pytest.raises(ClientAuthenticationError, match=f"AADSTS700016: Application with identifier '{other}'"):
         credential.get_token(GRAPH_SCOPE)
 
 
 def test_token_traffic_is_reported_through_on_request(auth_world: AuthWorld) -> None:
     app = auth_world.fabrikam
     before = len(auth_world.requests)
-    ClientSecretCredential(app.tenant_id, app.app_id, app.secret, **auth_world.cred_kwargs()).get_token(
-        GRAPH_SCOPE
-    )
+    ClientSecretCredential(app.tenant_id, app.app_id, app.secret, **auth_world.cred_kwargs()).get_token(GRAPH_SCOPE)
     assert auth_world.requests[before:] == [
         ("GET", f"/{app.tenant_id}/v2.0/.well-known/openid-configuration"),
         ("POST", f"/{app.tenant_id}/oauth2/v2.0/token"),
     ]
 
 
-def test_server_prints_no_secret_and_no_token(
-    auth_world: AuthWorld, capfd: pytest.CaptureFixture[str]
-) -> None:
+def test_server_prints_no_secret_and_no_token(auth_world: AuthWorld, capfd: pytest.CaptureFixture[str]) -> None:
     app = auth_world.contoso
     good = ClientSecretCredential(app.tenant_id, app.app_id, app.secret, **auth_world.cred_kwargs())
     token = good.get_token(GRAPH_SCOPE).token

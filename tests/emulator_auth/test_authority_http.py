@@ -29,9 +29,7 @@ def _post(world: AuthWorld, path: str, **kwargs: object) -> requests.Response:
     return requests.post(world.server.url + path, verify=world.server.ca_path, timeout=TIMEOUT, **kwargs)
 
 
-@pytest.mark.parametrize(
-    "doc", ["/v2.0/.well-known/openid-configuration", "/.well-known/openid-configuration"]
-)
+@pytest.mark.parametrize("doc", ["/v2.0/.well-known/openid-configuration", "/.well-known/openid-configuration"])
 @pytest.mark.parametrize("tenant", ["id", "contoso-auth", "contosoauth.onmicrosoft.com"])
 def test_openid_configuration_names_the_tenant_by_id(auth_world: AuthWorld, doc: str, tenant: str) -> None:
     tid, base = auth_world.contoso.tenant_id, auth_world.server.url
@@ -84,9 +82,7 @@ def test_jwks_verifies_issued_tokens(auth_world: AuthWorld) -> None:
 def test_client_secret_basic_is_accepted(auth_world: AuthWorld) -> None:
     app = auth_world.fabrikam
     form = {"grant_type": "client_credentials", "scope": "https://graph.microsoft.com/.default"}
-    response = _post(
-        auth_world, f"/{app.tenant_id}/oauth2/v2.0/token", data=form, auth=(app.app_id, app.secret or "")
-    )
+    response = _post(auth_world, f"/{app.tenant_id}/oauth2/v2.0/token", data=form, auth=(app.app_id, app.secret or ""))
     assert response.status_code == 200
     assert auth_world.tokens.validate_bearer("Bearer " + response.json()["access_token"]) is not None
 
@@ -95,9 +91,7 @@ def test_token_errors_look_like_entra_ids(auth_world: AuthWorld) -> None:
     form = {"grant_type": "client_credentials", "client_id": APP_ID, "client_secret": "nope"}
     form["scope"] = "https://graph.microsoft.com/.default"
     tid = auth_world.contoso.tenant_id
-    response = _post(
-        auth_world, f"/{tid}/oauth2/v2.0/token", data=form, headers={"client-request-id": "corr-1234"}
-    )
+    response = _post(auth_world, f"/{tid}/oauth2/v2.0/token", data=form, headers={"client-request-id": "corr-1234"})
     assert response.status_code == 401
     body = response.json()
     assert set(body) >= {
@@ -148,10 +142,7 @@ def test_unknown_paths_and_methods(auth_world: AuthWorld) -> None:
 def test_certificate_passes_strict_stdlib_verification(auth_world: AuthWorld, host: str) -> None:
     context = ssl.create_default_context(cafile=auth_world.server.ca_path)
     context.verify_flags |= ssl.VERIFY_X509_STRICT  # Python 3.13's default; httpx uses it
-    url = (
-        auth_world.server.url.replace("127.0.0.1", host)
-        + "/contoso-auth/v2.0/.well-known/openid-configuration"
-    )
+    url = auth_world.server.url.replace("127.0.0.1", host) + "/contoso-auth/v2.0/.well-known/openid-configuration"
     with urllib.request.urlopen(url, context=context, timeout=TIMEOUT) as response:  # noqa: S310 - https only
         assert json.load(response)["issuer"].endswith("/v2.0")
 
@@ -173,9 +164,7 @@ def test_stop_closes_the_port_and_removes_the_certificate() -> None:
     assert os.listdir(os.path.dirname(ca_path)) == ["ca.pem"]  # the private key is not left on disk
     # an open keep-alive connection must not keep stop() waiting
     with requests.Session() as session:
-        session.get(
-            server.url + "/common/v2.0/.well-known/openid-configuration", verify=ca_path, timeout=TIMEOUT
-        )
+        session.get(server.url + "/common/v2.0/.well-known/openid-configuration", verify=ca_path, timeout=TIMEOUT)
         server.stop()
     assert not os.path.exists(ca_path)
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):

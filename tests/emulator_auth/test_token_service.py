@@ -184,9 +184,7 @@ def test_scheme_is_case_insensitive(auth_world: AuthWorld, bearer: str) -> None:
     assert auth_world.tokens.validate_bearer("bearer " + bearer) is not None
 
 
-@pytest.mark.parametrize(
-    "header", [None, "", "Bearer", "Bearer ", "Basic abc", "Bearer not.a.jwt", "Bearer x"]
-)
+@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic abc", "Bearer not.a.jwt", "Bearer x"])
 def test_missing_or_malformed_header_is_none(auth_world: AuthWorld, header: str | None) -> None:
     assert auth_world.tokens.validate_bearer(header) is None
 

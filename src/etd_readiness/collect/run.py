@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -70,7 +71,8 @@ async def collect_tenant(
     """One tenant's snapshot. `auditor` given = replay (no sign-in, roles as recorded)."""
     if auditor is None:
         auditor = await asyncio.to_thread(preflight, credential, settings.graph_url)
-    snap = TenantSnapshot(name=tenant.name, tenant_id=tenant.tenant_id, auditor=auditor.to_json())
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    snap = TenantSnapshot(name=tenant.name, tenant_id=tenant.tenant_id, auditor=auditor.to_json(), collected_at=now)
     if auditor.error:
         snap.sections = {name: Section.failed(auditor.error) for name in ALL_SECTIONS}
         return snap, ReadStats()
