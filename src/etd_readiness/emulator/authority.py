@@ -20,17 +20,17 @@ import json
 import os
 import shutil
 import socket
-import socketserver
 import ssl
 import tempfile
 import threading
 import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .certs import generate_tls_certificate
+from .loopback import LoopbackServer
 from .tokens import AppCredentials, Claims, TokenService
 
 __all__ = ["AppCredentials", "AuthorityServer", "Claims", "TokenService"]
@@ -102,48 +102,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-class _TLSServer(ThreadingHTTPServer):
-    """ThreadingHTTPServer whose connections are TLS, handshaken in the per-connection thread."""
-
-    daemon_threads = True
-    allow_reuse_address = True
+class _TLSServer(LoopbackServer):
+    """LoopbackServer whose connections are TLS, handshaken in the per-connection thread."""
 
     def __init__(self, address: tuple[str, int], context: ssl.SSLContext, owner: AuthorityServer) -> None:
         self.context = context
         self.owner = owner
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.address_family = family
         super().__init__(address, _Handler)
 
-    def server_bind(self) -> None:
-        """Bind without HTTPServer's reverse DNS lookup of the host (slow or hanging offline)."""
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        sock, addr = self.socket.accept()
-        tls = self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-        with self.connections_lock:
-            self.connections.add(tls)
-        return tls, addr
-
-    def shutdown_request(self, request: Any) -> None:
-        with self.connections_lock:
-            self.connections.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Silenced: a failed handshake or a dropped connection is the client's business."""
-
-    def close_connections(self) -> None:
-        """Shut down every open (keep-alive) connection so their threads end."""
-        with self.connections_lock:
-            conns = list(self.connections)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
+    def wrap(self, sock: socket.socket) -> socket.socket:
+        return self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
 
 
 class AuthorityServer:
