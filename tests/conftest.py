@@ -154,7 +154,7 @@ def run_suite(
         secret: str = AUDITOR_SECRET,
         html: bool = True,
     ) -> SuiteRun:
-        base = ["tenant_checks", "-p", "no:cacheprovider", "-p", "no:randomly", "-rA"]
+        base = ["tenant_checks", "-p", "no:cacheprovider", "-p", "no:randomly"]
         base += [f"--junitxml={suite_project / 'junit.xml'}"]
         base += [f"--html={suite_project / 'report.html'}"] if html else []
         if emulator is not None:

@@ -79,7 +79,7 @@ def test_single_tenant_from_environment_variables(run_suite, emulator_for, monke
     monkeypatch.setenv("AZURE_CLIENT_ID", "2b998cf7-3ffa-4e58-9dd3-b3d23f2e584b")
     monkeypatch.setenv("AZURE_CLIENT_SECRET", "demo-auditor-secret")
     monkeypatch.setenv("ETD_TENANT_NAME", C)
-    run = run_suite(emulator=emu)
+    run = run_suite("-rs", emulator=emu)
     failed = run.with_outcome("failed")
     assert f"{MAILBOX}[{C}:frank@contoso.example]" in failed
     assert run.outcomes()[f"{REACH}[not-applicable]"] == "skipped", "one tenant: multi-tenant reach does not apply"

@@ -111,16 +111,20 @@ class ReportPlugin:
             terminalreporter.write_line(note)
 
     # -- pytest-html ----------------------------------------------------------------------
+    @pytest.hookimpl(optionalhook=True)
     def pytest_html_report_title(self, report) -> None:
         report.title = "ETD remediation readiness - " + ", ".join(self._estate().tenants)
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list) -> None:
         cells.insert(2, '<th class="sortable" data-column-type="case">Case</th>')
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report, cells: list) -> None:
         props = _props(report)
         cells.insert(2, f'<td class="col-case">{escape(str(props.get("etd_case", "")))}</td>')
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list, summary: list, postfix: list, session) -> None:
         prefix.append(STYLE)
         prefix.append(self._verdict_html())

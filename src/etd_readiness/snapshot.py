@@ -110,7 +110,7 @@ class Snapshot:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".snapshot-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(self.to_json(), fh, separators=(",", ":"))
+            fh.write(json.dumps(self.to_json(), separators=(",", ":")))
         os.replace(tmp, path)
 
     @classmethod
