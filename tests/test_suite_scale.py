@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 from conftest import write_config
-
 from etd_readiness.emulator import Faults
 from etd_readiness.emulator.generate import generate_tenant, write_tenant
 
