@@ -67,3 +67,13 @@ def test_terminal_summary_counts_per_check_and_case(run_suite, emulator_for, sui
     assert "ETD remediation readiness" in text
     assert "case 4b: 1 affected" in text
     assert "case 1b/4a: 5 affected" in text  # licence and mailbox test count each user once
+
+
+def test_saved_snapshot_evaluates_to_the_same_outcomes(run_suite, emulator_for, suite_project):
+    emu = emulator_for("contoso-demo", "fabrikam-demo")
+    snapshot = suite_project / "evidence.json"
+    first = run_suite(f"--etd-config={_demo(suite_project)}", f"--etd-save-snapshot={snapshot}", emulator=emu)
+    emu.stop()
+    again = run_suite(f"--etd-snapshot={snapshot}")
+    assert again.outcomes() == first.outcomes()
+    assert "demo-auditor-secret" not in snapshot.read_text(encoding="utf-8")
