@@ -105,6 +105,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if is_active(config) and not _is_worker(config):
         config.stash[SNAPSHOT_KEY] = _acquire(config)
+        _index_teardown_reports(config)
 
 
 def _acquire(config: pytest.Config) -> Path:
@@ -218,3 +219,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report.user_properties += props
     item.user_properties += props  # the teardown report carries them into JUnit XML
     return report
+
+
+def _index_teardown_reports(config: pytest.Config) -> None:
+    """pytest's FAILURES section finds each failed test's teardown reports by scanning every report
+    of the run (TerminalReporter._get_teardown_reports): O(failures x tests). Use a dict built once."""
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    if tr is None or not hasattr(tr, "_get_teardown_reports"):
+        return
+    cache: dict = {}
+
+    def lookup(node_id):
+        count = len(tr.stats.get("", ()))
+        if cache.get("n") != count:
+            index: dict = {}
+            for rep in tr.getreports(""):
+                if rep.when == "teardown":
+                    index.setdefault(rep.id, []).append(rep)
+            cache.update(n=count, index=index)
+        return cache["index"].get(node_id, [])
+
+    tr._get_teardown_reports = lookup

@@ -8,6 +8,7 @@ cassette recorded against the emulator looks, and replays, like one recorded aga
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -169,8 +170,50 @@ def cassette(path: Path, mode: str, scrubber: Scrubber, tenant: str) -> Iterator
     )
     try:
         with recorder.use_cassette(str(path)) as cas:
+            _index_playback(cas)
             yield cas
     except CannotOverwriteExistingCassetteException as err:
         req = getattr(err, "failed_request", None)
         what = f"{req.method} {req.uri}" if req is not None else "a request"
         raise CassetteError(f"{what} is not in cassette {path}; {rerecord_hint(tenant)}") from None
+
+
+def _match_key(request: Any) -> tuple:
+    """What vcrpy's method/scheme/host/port/path/query/body matchers compare, as one hashable key."""
+    body = request.body
+    if hasattr(body, "read"):
+        body = body.read()
+    if isinstance(body, str):
+        body = body.encode()
+    if body and "json" in str(request.headers.get("Content-Type", request.headers.get("content-type", ""))).lower():
+        with contextlib.suppress(ValueError):
+            body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    return (request.method, request.scheme, request.host, request.port, request.path, tuple(request.query), body or b"")
+
+
+def _index_playback(cas: Any) -> None:
+    """Replace vcrpy's linear scan (every matcher against every interaction, with a difflib diff for
+    each body that differs: quadratic, tens of minutes at 10,000 users) with a dict lookup; what is
+    recorded during this run is indexed as it is appended. A vcrpy without these internals keeps its scan."""
+    if not (hasattr(cas, "_responses") and hasattr(cas, "_before_record_request") and hasattr(cas, "data")):
+        return
+    index: dict[tuple, list[int]] = {}
+    for i, (stored, _) in enumerate(cas.data):
+        index.setdefault(_match_key(stored), []).append(i)
+    append = cas.append
+
+    def _append(request: Any, response: Any) -> None:
+        before = len(cas.data)
+        append(request, response)
+        for i in range(before, len(cas.data)):
+            index.setdefault(_match_key(cas.data[i][0]), []).append(i)
+
+    def _responses(request: Any):
+        request = cas._before_record_request(request)
+        if not request:
+            return
+        for i in index.get(_match_key(request), ()):
+            yield i, cas.data[i][1]
+
+    cas.append = _append
+    cas._responses = _responses
