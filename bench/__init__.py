@@ -1,0 +1,1 @@
+"""Benchmarks of the ETD readiness suite against the Graph emulator (see bench/RESULTS.md)."""
