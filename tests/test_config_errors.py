@@ -64,3 +64,10 @@ def test_bad_snapshot_file(run_suite, suite_project):
 
 def test_record_mode_without_a_tenant(run_suite):
     _assert_one_line_error(run_suite("--record-mode=rewrite"), "--record-mode needs a configured tenant")
+
+
+def test_collected_without_naming_tenant_checks_they_skip_and_say_how(pytester, suite_project):
+    result = pytester.runpytest(".", "-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(skipped=8)
+    assert "tenant checks run only as `pytest tenant_checks`" in result.stdout.str()
+    assert not (suite_project / "reports").exists() or not list((suite_project / "reports").iterdir())

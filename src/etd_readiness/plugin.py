@@ -168,8 +168,6 @@ def pytest_configure_node(node) -> None:  # xdist controller: hand each worker t
 def estate_of(config: pytest.Config) -> Estate:
     """This process's view of the snapshot, loaded once."""
     if ESTATE_KEY not in config.stash:
-        if SNAPSHOT_KEY not in config.stash:
-            raise pytest.UsageError("tenant checks must be run as `pytest tenant_checks` (the plugin is not active)")
         config.stash[ESTATE_KEY] = Estate(Snapshot.load(config.stash[SNAPSHOT_KEY]))
     return config.stash[ESTATE_KEY]
 
@@ -185,12 +183,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "etd_subject" not in metafunc.fixturenames:
         return
     check = _check_of(metafunc.definition)
+    if SNAPSHOT_KEY not in metafunc.config.stash:
+        _skip_all(metafunc, "tenant checks run only as `pytest tenant_checks` (the tenant is fetched for that run)")
+        return
     subjects = list(check.subjects(estate_of(metafunc.config)))
     if not subjects:
-        skipped = pytest.param(None, marks=pytest.mark.skip(reason=check.when_empty))
-        metafunc.parametrize("etd_subject", [skipped], ids=["not-applicable"])
+        _skip_all(metafunc, check.when_empty)
         return
     metafunc.parametrize("etd_subject", subjects, ids=[s.test_id for s in subjects])
+
+
+def _skip_all(metafunc: pytest.Metafunc, reason: str) -> None:
+    skipped = pytest.param(None, marks=pytest.mark.skip(reason=reason))
+    metafunc.parametrize("etd_subject", [skipped], ids=["not-applicable"])
 
 
 @pytest.fixture
