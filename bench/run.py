@@ -434,6 +434,18 @@ def _median_run(runs: list[PytestRun]) -> dict:
     }
 
 
+def _suite_version(suite_src: str | None) -> str:
+    """The commit measured (and whether src/ differs from it), or the patched copy in use."""
+    if suite_src:
+        return f"patched copy {suite_src}"
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True)
+    except OSError:
+        return "unknown (no git)"
+    return (head.stdout.strip() or "unknown") + (" + uncommitted changes in src/" if dirty.stdout.strip() else "")
+
+
 STAGES = ("live", "replay", "chromium", "xdist", "big", "startup")
 
 
@@ -486,9 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="etd-bench-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     bench = Bench(args, work)
+    bench.raw["suite_version"] = _suite_version(args.suite_src)
     bench.say(f"workdir {work}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs; stages {args.stages}")
-    if args.suite_src:
-        bench.say(f"suite code from {args.suite_src}")
+    bench.say(f"suite: {bench.raw['suite_version']}")
     start = time.perf_counter()
     steps: list[tuple[str, Callable[[], None]]] = [
         ("live", bench.live_fetch),
@@ -502,7 +514,8 @@ def main(argv: list[str] | None = None) -> int:
     total = time.perf_counter() - start
     print()
     print(
-        f"ETD readiness bench ({'quick' if args.quick else 'full'} run, {total / 60:.1f} min, "
+        f"ETD readiness bench, suite {bench.raw['suite_version']} ({'quick' if args.quick else 'full'} run, "
+        f"{total / 60:.1f} min, "
         f"{os.cpu_count()} CPUs, medians of {args.reps})"
     )
     print(bench.table())
