@@ -5,7 +5,7 @@
 
 Every figure is printed beside its target (issue 5). Times are medians of --reps repetitions,
 each side interleaved with the other so that a noisy neighbour hits both; CPU seconds (user+sys of
-the whole process tree) are shown too, as they are far less sensitive to a shared machine.
+the whole process tree) are shown beside them.
 `--suite-src DIR` puts DIR first on PYTHONPATH of every suite process: measure a patched copy of
 src/ without touching the checkout.
 """

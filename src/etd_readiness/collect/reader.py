@@ -161,11 +161,17 @@ class GraphReader:
         for attempt in range(self._policy.max_retries + 1):
             retry: list[tuple[str, str]] = []
             waits: list[float] = []
-            for start in range(0, len(pending), BATCH_LIMIT):
-                chunk = pending[start : start + BATCH_LIMIT]
-                for item_id, item in (await self._batch_once(chunk)).items():
+            chunks = [pending[start : start + BATCH_LIMIT] for start in range(0, len(pending), BATCH_LIMIT)]
+            # every envelope at once: the reader's gate bounds how many are in flight
+            answers = await asyncio.gather(*(self._batch_once(chunk) for chunk in chunks), return_exceptions=True)
+            for answer in answers:
+                if isinstance(answer, BaseException):
+                    raise answer
+            for chunk, answer in zip(chunks, answers, strict=True):
+                urls_of = dict(chunk)
+                for item_id, item in answer.items():
                     if item["status"] in RETRYABLE:
-                        retry.append((item_id, dict(chunk)[item_id]))
+                        retry.append((item_id, urls_of[item_id]))
                         waits.append(retry_after_seconds(item.get("headers"), attempt, self._policy))
                         results[item_id] = {"error": _item_reason(item)}
                     else:
