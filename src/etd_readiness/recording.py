@@ -96,8 +96,8 @@ class Scrubber:
         return response
 
 
-def check_cassette(path: Path, tenant: str) -> None:
-    """A cassette that exists must be readable vcrpy YAML with our metadata."""
+def check_cassette(path: Path, tenant: str) -> dict:
+    """A cassette that exists must be readable vcrpy YAML with our metadata; returns that metadata."""
     if not path.is_file():
         raise CassetteError(f"cassette {path} does not exist; {rerecord_hint(tenant)}")
     try:
@@ -119,6 +119,7 @@ def check_cassette(path: Path, tenant: str) -> None:
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not _valid_metadata(meta.get(META_KEY)):
         raise CassetteError(f"cassette {path} lacks the suite's metadata; {rerecord_hint(tenant)}")
+    return meta[META_KEY]
 
 
 def _check_response(response: Any) -> None:
@@ -147,19 +148,15 @@ def _valid_metadata(meta: Any) -> bool:
     )
 
 
-def read_metadata(path: Path) -> dict:
-    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return doc["metadata"][META_KEY]
-
-
 @contextlib.contextmanager
 def cassette(path: Path, mode: str, scrubber: Scrubber, tenant: str) -> Iterator[Any]:
-    """Record or replay one tenant's collection; translate vcrpy's errors into CassetteError."""
+    """Record or replay one tenant's collection; translate vcrpy's errors into CassetteError.
+
+    For replay (mode "none") the caller checks the cassette first with `check_cassette`.
+    """
     if mode == "rewrite":
         path.unlink(missing_ok=True)
         mode = "all"
-    if mode == "none":
-        check_cassette(path, tenant)
     recorder = vcr.VCR(
         record_mode=mode,
         match_on=("method", "scheme", "host", "port", "path", "query", "body"),

@@ -15,7 +15,7 @@ from .collect.reader import ReadStats
 from .collect.run import Auditor, collect_all, collect_tenant
 from .credentials import StaticTokenCredential, build_credential
 from .pseudonymize import Pseudonymizer
-from .recording import CANONICAL_GRAPH, CassetteError, Scrubber, cassette, cassette_path, check_cassette, read_metadata
+from .recording import CANONICAL_GRAPH, CassetteError, Scrubber, cassette, cassette_path, check_cassette
 from .settings import ConfigError, Settings, TenantConfig, load_config_file
 from .snapshot import Snapshot, TenantSnapshot
 
@@ -163,8 +163,7 @@ def _through_cassette(
     Returns the pseudonymised protected scope when the cassette holds one.
     """
     if mode == "none":
-        check_cassette(path, tenant.name)
-        meta = read_metadata(path)
+        meta = check_cassette(path, tenant.name)
         scope = meta.get("pseudonymized_scope")
         auditor = Auditor(**meta["auditor"])
         replay = _with_scope(replace(settings, graph_url=CANONICAL_GRAPH), scope)

@@ -25,12 +25,11 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .certs import generate_tls_certificate
-from .loopback import LoopbackServer
+from .loopback import LoopbackServer, QuietHandler
 from .tokens import AppCredentials, Claims, TokenService
 
 __all__ = ["AppCredentials", "AuthorityServer", "Claims", "TokenService"]
@@ -39,7 +38,7 @@ _MAX_BODY = 1 << 20
 _SECURITY_HEADERS = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     """Routes one connection's requests to the owning AuthorityServer."""
 
     server: _TLSServer
@@ -53,25 +52,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.request.do_handshake()  # here, in the connection's thread, not in the accept loop
         super().setup()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        """Silenced: nothing about requests is logged."""
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
-
-    def _dispatch(self, method: str) -> None:
+    def serve(self, method: str) -> None:
         owner = self.server.owner
         split = urlsplit(self.path)
         try:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler
-from typing import Any
 
 from .app import GraphApp
-from .loopback import LoopbackServer
+from .loopback import LoopbackServer, QuietHandler
 
 _MAX_BODY = 16 << 20
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     """Hands each request to the server's GraphApp; always sends Content-Length."""
 
     server: _Server
@@ -21,24 +19,6 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "Microsoft-HTTPAPI/2.0"
     sys_version = ""
     timeout = 60  # idle keep-alive connections are dropped after this
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        """Quiet: no access log."""
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_PATCH(self) -> None:
-        self._serve("PATCH")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -56,7 +36,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise ValueError("bad Content-Length")
         return self.rfile.read(length) if length else b""
 
-    def _serve(self, method: str) -> None:
+    def serve(self, method: str) -> None:
         try:
             body = self._read_body()
         except ValueError:

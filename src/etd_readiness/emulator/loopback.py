@@ -55,3 +55,28 @@ class LoopbackServer(ThreadingHTTPServer):
         for conn in conns:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """Sends every HTTP method to `serve(method)`; logs nothing (no request detail ever reaches a log)."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Quiet: no access log."""
+
+    def serve(self, method: str) -> None:
+        raise NotImplementedError
+
+    def do_GET(self) -> None:
+        self.serve("GET")
+
+    def do_POST(self) -> None:
+        self.serve("POST")
+
+    def do_PUT(self) -> None:
+        self.serve("PUT")
+
+    def do_PATCH(self) -> None:
+        self.serve("PATCH")
+
+    def do_DELETE(self) -> None:
+        self.serve("DELETE")
