@@ -1,1 +1,1 @@
-pytest_plugins = ["etd_readiness.plugin"]
+"""The etd-readiness plugin loads through its pytest11 entry point (pip install -e .); nothing else here."""

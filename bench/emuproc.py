@@ -18,7 +18,7 @@ from typing import Any
 
 
 def _child() -> int:
-    from etd_readiness.emulator import Emulator, Faults
+    from graph_emulator import Emulator, Faults
 
     spec = json.loads(sys.stdin.readline())
     emu = Emulator(tenant_files=spec["tenant_files"], faults=Faults(**spec["faults"]), seed=spec["seed"])

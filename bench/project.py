@@ -46,7 +46,7 @@ def make_project(path: Path, tenants: list[tuple[str, str]]) -> Path:
         shutil.rmtree(path)
     path.mkdir(parents=True)
     shutil.copytree(ROOT / "tenant_checks", path / "tenant_checks", ignore=shutil.ignore_patterns("__pycache__"))
-    (path / "conftest.py").write_text('pytest_plugins = ["etd_readiness.plugin"]\n', encoding="utf-8")
+    shutil.copy(ROOT / "conftest.py", path / "conftest.py")
     (path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     (path / "cassettes").mkdir()
     (path / "reports").mkdir()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from etd_readiness.emulator.generate import generate_tenant, write_tenant
+from graph_emulator.generate import generate_tenant, write_tenant
 
 # A realistic mix of seeded faults (the generator's documented example): ~4 % of users have a finding.
 MIX = {"none": 0.02, "onPremises": 0.01, "flapping": 0.005, "shared": 0.01}

@@ -3,37 +3,25 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from etd_readiness.emulator import Emulator, Faults
+from graph_emulator import Emulator, Faults
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_TENANTS = ROOT / "src" / "etd_readiness" / "emulator" / "tenants"
+DEMO_TENANTS = ROOT / "emulator" / "src" / "graph_emulator" / "tenants"
 TEST_TENANTS = ROOT / "tests" / "tenants"
 AUDITOR_APP_ID = "2b998cf7-3ffa-4e58-9dd3-b3d23f2e584b"
 AUDITOR_SECRET = "demo-auditor-secret"
 SECRET_ENV = "ETD_TEST_AUDITOR_SECRET"
 
 
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
 @pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test may reach a real Graph or login endpoint: name resolution beyond loopback fails."""
-    real = socket.getaddrinfo
-
-    def guarded(host, *args, **kwargs):
-        if host is not None and str(host) not in LOOPBACK:
-            raise socket.gaierror(f"tests may only reach loopback, not {host}")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+def _no_network(loopback_only: None) -> None:
+    """No test may reach a real Graph or login endpoint (graph_emulator's loopback guard)."""
 
 
 def tenant_file(name: str) -> Path:
@@ -116,7 +104,7 @@ def suite_project(pytester: pytest.Pytester) -> Path:
     shutil.copytree(
         ROOT / "tenant_checks", pytester.path / "tenant_checks", ignore=shutil.ignore_patterns("__pycache__")
     )
-    (pytester.path / "conftest.py").write_text('pytest_plugins = ["etd_readiness.plugin"]\n', encoding="utf-8")
+    shutil.copy(ROOT / "conftest.py", pytester.path / "conftest.py")
     (pytester.path / "cassettes").mkdir()
     return pytester.path
 

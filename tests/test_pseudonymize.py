@@ -12,8 +12,8 @@ import yaml
 
 from conftest import tenant_file, tenant_ids, write_config
 from etd_readiness.catalog import GRAPH_APP_ID, PERMISSIONS, SERVICE_PLANS, SKUS
-from etd_readiness.emulator import load_tenant
 from etd_readiness.pseudonymize import Pseudonymizer
+from graph_emulator import load_tenant
 
 C = "contoso-demo"
 F = "fabrikam-demo"

@@ -21,8 +21,8 @@ from vcr.serialize import deserialize
 from vcr.serializers import yamlserializer
 
 from conftest import AUDITOR_APP_ID, ROOT, SECRET_ENV, tenant_file, tenant_ids, write_config
-from etd_readiness.emulator import Faults
-from etd_readiness.emulator.certs import generate_app_certificate
+from graph_emulator import Faults
+from graph_emulator.certs import generate_app_certificate
 
 C = "contoso-demo"
 F = "fabrikam-demo"

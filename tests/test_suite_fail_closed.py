@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from conftest import tenant_ids, write_config
-from etd_readiness.emulator import Faults
+from graph_emulator import Faults
 
 USER_TESTS = ("test_protected_user_holds", "test_protected_mailbox_answers")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from conftest import write_config
-from etd_readiness.emulator import Faults
-from etd_readiness.emulator.generate import generate_tenant, write_tenant
+from graph_emulator import Faults
+from graph_emulator.generate import generate_tenant, write_tenant
 
 MIX = {"none": 0.01, "onPremises": 0.01, "notDiscoverable": 0.005, "shared": 0.01, "guest": 0.01, "kiosk": 0.01}
 MAILBOX_FAULTS = {"none", "onPremises", "notDiscoverable"}

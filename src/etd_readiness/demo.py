@@ -16,9 +16,24 @@ DEMO_TENANTS = ("contoso-demo.yaml", "fabrikam-demo.yaml")
 DEMO_SECRET = "demo-auditor-secret"  # the synthetic auditor's secret in the synthetic demo tenant files
 
 
+EMULATOR_MISSING = (
+    "the Graph emulator is not installed: pip install ./emulator (from the etd-readiness checkout) "
+    "or pip install etd-graph-emulator"
+)
+
+
+def _emulator():
+    """The emulator package, or SystemExit with one line saying how to install it."""
+    try:
+        import graph_emulator
+    except ImportError:
+        raise SystemExit(f"python -m etd_readiness.demo: {EMULATOR_MISSING}") from None
+    return graph_emulator
+
+
 def demo_tenant_files() -> list[Path]:
-    """The demo tenant files shipped inside the package."""
-    base = resources.files("etd_readiness.emulator") / "tenants"
+    """The demo tenant files shipped inside the emulator package."""
+    base = resources.files(_emulator().__name__) / "tenants"
     return [Path(str(base / name)) for name in DEMO_TENANTS]
 
 
@@ -26,8 +41,7 @@ def record(root: Path, extra: list[str]) -> int:
     """Start the emulator on the demo tenants and run the suite with --record-mode=rewrite."""
     import pytest
 
-    from .emulator import Emulator
-
+    Emulator = _emulator().Emulator
     with Emulator(tenant_files=demo_tenant_files(), seed=0) as emu:
         os.environ["ETD_DEMO_AUDITOR_SECRET"] = DEMO_SECRET
         os.environ["REQUESTS_CA_BUNDLE"] = emu.ca_path
@@ -52,8 +66,7 @@ def record(root: Path, extra: list[str]) -> int:
 
 def serve() -> int:
     """Serve the demo tenants until Ctrl-C, printing the environment a live run needs."""
-    from .emulator import Emulator
-
+    Emulator = _emulator().Emulator
     with Emulator(tenant_files=demo_tenant_files(), seed=0) as emu:
         print("Demo Graph emulator running. In another shell:")
         print("  export AZURE_TENANT_ID=477e12be-e484-4305-a010-d60130983488 ETD_TENANT_NAME=contoso-demo")
