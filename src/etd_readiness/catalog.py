@@ -70,7 +70,8 @@ AUDITOR_ROLES: dict[str, str] = {
     "User.Read.All": "list users, their licences and soft-deleted users",
     "Organization.Read.All": "read the organization, its verified domains and subscribed SKUs",
     "Application.Read.All": "read ETD's service principal, its app role assignments and consent grants",
-    "Mail.ReadBasic.All": "probe each protected mailbox the way ETD reaches it (reads no message body)",
+    "MailboxSettings.Read": "probe each protected mailbox (GET /users/{id}/mailboxSettings): it exists, answers and "
+    "what Exchange says it is (user, shared, room, equipment); reads no message",
 }
 AUDITOR_OPTIONAL_ROLES: dict[str, str] = {
     "GroupMember.Read.All": "only when protected users are chosen by group",

@@ -1,6 +1,6 @@
 """The demo tenant: serve it from the emulator, or re-record its committed cassettes.
 
-python -m etd_readiness.demo record   # re-record cassettes/contoso-demo.yaml and fabrikam-demo.yaml
+python -m etd_readiness.demo record   # re-record the demo tenants' cassettes in cassettes/
 python -m etd_readiness.demo serve    # run the emulator on the demo tenants and print how to point at it
 """
 
@@ -12,7 +12,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-DEMO_TENANTS = ("contoso-demo.yaml", "fabrikam-demo.yaml")
+DEMO_TENANTS = ("contoso-demo.yaml", "fabrikam-demo.yaml", "northwind-demo.yaml")
 DEMO_SECRET = "demo-auditor-secret"  # the synthetic auditor's secret in the synthetic demo tenant files
 
 

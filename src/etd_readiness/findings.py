@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One reason ETD remediation will fail (or cannot be shown to work) for one subject."""
+    """One reason ETD remediation will fail for one subject, built from a declared cause."""
 
     check_id: str
     case: str
@@ -16,6 +16,8 @@ class Finding:
     etd_error: str
     fix: str
     evidence: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    root_cause: str = ""
+    also: tuple[str, ...] = ()
 
     def render(self) -> str:
         """The clean multi-line text a failing test shows."""
@@ -24,21 +26,38 @@ class Finding:
             f"ETD error (case {self.case}): {self.etd_error}",
             f"Fix: {self.fix}",
         ]
+        lines += [f"Also: {item}" for item in self.also]
         lines += [f"Evidence - {key}: {value}" for key, value in self.evidence]
         return "\n".join(lines)
 
-    def to_dict(self) -> dict:
-        """JSON-ready form for the HTML/JUnit reports."""
-        data = asdict(self)
-        data["evidence"] = dict(self.evidence)
-        return data
+    def properties(self) -> list[tuple[str, str]]:
+        """The documented JUnit / report properties (README, 'JUnit properties')."""
+        props = [
+            ("etd_case", self.case),
+            ("etd_subject", self.subject),
+            ("etd_root_cause", self.root_cause),
+            ("etd_problem", self.problem),
+            ("etd_remediation_error", self.etd_error),
+            ("etd_fix", self.fix),
+        ]
+        if self.also:
+            props.append(("etd_also", " | ".join(self.also)))
+        return props
 
 
-class SectionUnavailable(Exception):
-    """Data a check needs was not fetched; the test must error, never pass or fail."""
+class NotEvaluated(Exception):
+    """The subject cannot be judged; the test errors ("NOT EVALUATED - reason"), never passes or fails."""
+
+
+class SectionUnavailable(NotEvaluated):
+    """Data a check needs was not fetched."""
 
     def __init__(self, tenant: str, section: str, reason: str) -> None:
         super().__init__(f"{tenant}: {section} was not fetched - {reason}")
         self.tenant = tenant
         self.section = section
         self.reason = reason
+
+
+class NotApplicable(Exception):
+    """The subject is out of this check's question (another check reports its fact); the test skips."""

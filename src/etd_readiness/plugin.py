@@ -13,23 +13,14 @@ from pathlib import Path
 import pytest
 
 from .checks.base import Check, Estate
-from .findings import SectionUnavailable
+from .checks.causes import CASE_TITLES
+from .findings import NotApplicable, NotEvaluated
 from .recording import RECORD_MODES, CassetteError
 from .report import ReportPlugin
 from .session import acquire
 from .settings import ConfigError, resolve, with_overrides
 from .snapshot import Snapshot
 
-CASES = {
-    "case1a": "case 1a - the owner deleted or moved the message (needs ETD's error log; not checked yet)",
-    "case1b": "case 1b - account created but never licensed: no mailbox ('Resource is not found')",
-    "case2": "case 2 - ETD app lacks Graph Application permissions ('Remediation Failed. Unknown Reason.')",
-    "case3a": "case 3a - the mailbox or account is invalid or absent ('The requested user is invalid.')",
-    "case3b": "case 3b - ETD's app reaches only one of several tenants ('The requested user is invalid.')",
-    "case4": "case 4 - mailbox inactive or soft-deleted",
-    "case4a": "case 4a - account without a valid Exchange Online licence",
-    "case4b": "case 4b - hybrid: the mailbox lives on the on-premises Exchange server",
-}
 SNAPSHOT_KEY = pytest.StashKey[Path]()
 ESTATE_KEY = pytest.StashKey[Estate]()
 TMPDIR_KEY = pytest.StashKey[str]()
@@ -68,12 +59,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("etd_report_dir", "where the HTML evidence report goes by default", default="reports")
 
 
+def checks_dir(config: pytest.Config) -> Path:
+    """The directory holding the tenant checks."""
+    return (config.rootpath / config.getini("etd_checks_dir")).resolve()
+
+
 def is_active(config: pytest.Config) -> bool:
     """True when this run collects the tenant checks (so `pytest tests` never fetches a tenant)."""
-    checks_dir = (config.rootpath / config.getini("etd_checks_dir")).resolve()
+    checks_dir_ = checks_dir(config)
     for arg in config.args:
         path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
-        if path == checks_dir or checks_dir in path.parents:
+        if path == checks_dir_ or checks_dir_ in path.parents:
             return True
     return False
 
@@ -84,8 +80,10 @@ def _is_worker(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    for name, text in CASES.items():
-        config.addinivalue_line("markers", f"{name}: {text}")
+    for case, text in CASE_TITLES.items():
+        config.addinivalue_line("markers", f"case{case}: case {case} - {text}")
+    for family in ("1", "3"):
+        config.addinivalue_line("markers", f"case{family}: every item that can report case {family}a or {family}b")
     config.addinivalue_line("markers", "etd_check(check): the check a tenant test evaluates")
     if not is_active(config):
         return
@@ -202,8 +200,15 @@ def _skip_all(metafunc: pytest.Metafunc, reason: str) -> None:
 def finding(request: pytest.FixtureRequest, etd_subject):
     """The check's verdict for this subject (None = fine); data not fetched makes the test error."""
     check = _check_of(request.node)
-    request.node.user_properties += [("etd_check", check.check_id), ("etd_check_title", check.title)]
-    return check.run(estate_of(request.config), etd_subject)
+    estate = estate_of(request.config)
+    props = [("etd_check", check.check_id), ("etd_check_title", check.title), ("etd_subject", etd_subject.test_id)]
+    if check.describe is not None and not etd_subject.unavailable:
+        props += list(check.describe(estate, etd_subject).items())
+    request.node.user_properties += props
+    try:
+        return check.run(estate, etd_subject)
+    except NotApplicable as why:
+        pytest.skip(str(why))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -214,13 +219,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if excinfo is None:
         return report
     props: list[tuple[str, object]] = []
-    if isinstance(excinfo.value, SectionUnavailable):
+    if isinstance(excinfo.value, NotEvaluated):
         report.longrepr = f"NOT EVALUATED - {excinfo.value}"
         props.append(("etd_not_evaluated", str(excinfo.value)))
     finding = getattr(excinfo.value, "finding", None)
     if finding is not None:
         report.longrepr = finding.render()
-        props += [(f"etd_{key}", value) for key, value in finding.to_dict().items() if key != "evidence"]
+        props += [p for p in finding.properties() if p[0] != "etd_subject"]
     report.user_properties += props
     item.user_properties += props  # the teardown report carries them into JUnit XML
     return report

@@ -62,3 +62,45 @@ def index_by_address(users: Iterable[User]) -> dict[str, User]:
         for address in user_addresses(user):
             index.setdefault(address, user)
     return index
+
+
+class Scope:
+    """Who ETD protects in one tenant, decided once for the collection and every check.
+
+    Members with an address in a protected domain (or, in group mode, the group's members), plus the
+    named addresses, minus the excluded; guests only when named. A soft-deleted user has lost its group
+    memberships, so in group mode only a *named* soft-deleted address is protected.
+    """
+
+    def __init__(
+        self,
+        domains: Iterable[str],
+        *,
+        addresses: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        include_guests: Iterable[str] = (),
+        group_member_ids: set[str] | None = None,
+    ) -> None:
+        self.domains = tuple(domains)
+        self.addresses = frozenset(addresses)
+        self.exclude = frozenset(exclude)
+        self.include_guests = frozenset(include_guests)
+        self.group_member_ids = group_member_ids
+
+    def covers(self, user: User) -> bool:
+        """Is this active user protected?"""
+        return is_protected(
+            user,
+            self.domains,
+            addresses=self.addresses,
+            exclude=self.exclude,
+            include_guests=self.include_guests,
+            group_member_ids=self.group_member_ids,
+        )
+
+    def covers_deleted(self, user: User) -> bool:
+        """Is this soft-deleted user's address still in ETD's protected scope?"""
+        if self.group_member_ids is not None:
+            mine = user_addresses(user)
+            return bool(mine & self.addresses) and not mine & self.exclude
+        return self.covers(user)

@@ -1,60 +1,95 @@
-"""The evidence: terminal header/summary and the pytest-html report (run facts, per-case counts, fixes)."""
+"""The evidence: terminal header and summary, the pytest-html report, the per-mailbox CSV, JUnit properties.
+
+Registered in the controller only. The verdict line (run_status) is the same in the terminal (printed
+last), the HTML (first) and the JUnit XML (a testsuite property).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from html import escape
 from pathlib import Path
 
 import pytest
 
 from . import __version__
-
-CASE_TITLES = {
-    "1b": "Resource is not found: account never licensed, mailbox not provisioned",
-    "1b/4a": "No Exchange Online licence, so no mailbox",
-    "2": "Remediation Failed. Unknown Reason: ETD app permissions",
-    "3a": "The requested user is invalid: address resolves to no user",
-    "3b": "The requested user is invalid: ETD does not reach the tenant",
-    "4": "Mailbox inactive or soft-deleted",
-    "4a": "Mailbox missing: no valid Exchange Online licence",
-    "4b": "Mailbox hosted on-premises (hybrid)",
-}
-MAX_SUMMARY_FINDINGS = 1000
-
-
-def _props(report: pytest.TestReport) -> dict:
-    return dict(report.user_properties)
+from . import report_html as H
+from .report_rows import Rows
+from .run_status import RunStatus, Tally, verdict_line
 
 
 class ReportPlugin:
-    """Registered in the controller only; tallies outcomes per check and writes the summaries."""
+    """Tallies outcomes and mailbox rows, decides the verdict line, writes the summaries and the CSV."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.outcomes: dict[str, Counter] = defaultdict(Counter)
-        self.titles: dict[str, str] = {}
-        self.findings: list[dict] = []
-        self.finding_count = 0
-        self.affected: dict[str, set[str]] = defaultdict(set)
-        if config.pluginmanager.hasplugin("html") or config.option.__dict__.get("htmlpath") is not None:
-            self._default_html(config)
-
-    @staticmethod
-    def _default_html(config: pytest.Config) -> None:
-        """Write the self-contained evidence report to reports/ unless --html was given."""
-        if not getattr(config.option, "htmlpath", None):
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            config.option.htmlpath = str(Path(config.getini("etd_report_dir")) / f"etd-readiness-{stamp}.html")
-        config.option.self_contained_html = True
+        self.rows = Rows()
+        self.status = RunStatus()
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.csv_path = Path(config.getini("etd_report_dir")) / f"etd-readiness-{stamp}.csv"
+        if config.pluginmanager.hasplugin("html") or getattr(config.option, "htmlpath", None) is not None:
+            if not getattr(config.option, "htmlpath", None):
+                config.option.htmlpath = str(Path(config.getini("etd_report_dir")) / f"etd-readiness-{stamp}.html")
+            config.option.self_contained_html = True
+            self.csv_path = Path(config.option.htmlpath).with_suffix(".csv")
+        self.csv_written: Path | None = None
 
     def _estate(self):
         from .plugin import estate_of
 
         return estate_of(self.config)
 
-    # -- terminal -------------------------------------------------------------------------
+    # -- what ran ----------------------------------------------------------------------------
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.status.demo = bool(self._estate().context.get("demo"))
+        from .plugin import checks_dir
+
+        self.status.note_selection(self.config, checks_dir(self.config))
+
+    def pytest_deselected(self, items) -> None:
+        self.status.deselected += len(items)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.status.collected = len(session.items) + self.status.deselected
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids) -> None:
+        self.status.collected = max(self.status.collected, len(ids) + self.status.deselected)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.rows.add(report):
+            self.status.finished += 1
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        self.status.interrupted = "interrupted (Ctrl-C / SIGTERM)"
+
+    def verdict(self) -> tuple[str, str]:
+        rows = self.rows
+        tally = Tally(
+            passed=rows.passed,
+            findings=rows.findings,
+            not_evaluated=rows.errors,
+            mailboxes=len(rows.mailboxes),
+            mailboxes_not_ready=sum(1 for r in rows.mailboxes if r["verdict"] == "not ready"),
+            tenants=len(self._estate().tenants),
+        )
+        return verdict_line(self.status, tally)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Before pytest-html and JUnit write: settle the verdict, write the CSV, hand JUnit the verdict."""
+        self.status.note_stop(session, int(exitstatus))
+        css, text = self.verdict()
+        if self.rows.mailboxes:
+            self.rows.write_csv(self.csv_path)
+            self.csv_written = self.csv_path
+        xml = _junit(self.config)
+        if xml is not None:
+            xml.add_global_property("etd_verdict", text)
+            xml.add_global_property("etd_suite_version", __version__)
+            if self.csv_written:
+                xml.add_global_property("etd_csv", str(self.csv_written))
+
+    # -- terminal ----------------------------------------------------------------------------
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         estate = self._estate()
         ctx = estate.context
@@ -76,44 +111,34 @@ class ReportPlugin:
             lines.append(f"  {ctx['note']}")
         return lines
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        props = _props(report)
-        check = props.get("etd_check")
-        if not check:
-            return
-        self.titles.setdefault(check, props.get("etd_check_title", check))
-        if report.when == "setup" and report.failed:
-            self.outcomes[check]["error"] += 1
-        elif report.when == "setup" and report.skipped:
-            self.outcomes[check]["skipped"] += 1
-        elif report.when == "call":
-            self.outcomes[check][report.outcome] += 1
-            if report.failed and "etd_case" in props:
-                self.finding_count += 1
-                if len(self.findings) < MAX_SUMMARY_FINDINGS:
-                    self.findings.append(props)
-            if report.failed and "etd_case" in props:
-                self.affected[props["etd_case"]].add(str(props.get("etd_subject")))
-
-    def pytest_terminal_summary(self, terminalreporter) -> None:
-        if not self.outcomes:
-            return
-        terminalreporter.write_sep("=", "ETD remediation readiness")
-        for check, counts in sorted(self.outcomes.items()):
-            terminalreporter.write_line(
-                f"{check:8} {counts['passed']:6} ok {counts['failed']:6} findings {counts['error']:6} not evaluated"
-                f"  {self.titles[check]}"
-            )
-        for case, subjects in sorted(self.affected.items()):
-            terminalreporter.write_line(f"  case {case}: {len(subjects)} affected - {CASE_TITLES.get(case, '')}")
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter):
+        """Our summary after pytest's own sections, the verdict line last."""
+        result = yield
+        tr = terminalreporter
+        if self.rows.outcomes:
+            tr.write_sep("=", "ETD remediation readiness")
+            for check, counts in sorted(self.rows.outcomes.items()):
+                tr.write_line(
+                    f"{check:7} {counts['passed']:6} ok {counts['failed']:6} findings {counts['error']:6} "
+                    f"not evaluated  {self.rows.titles[check]}"
+                )
+            for cause, case, title, n in self.rows.root_cause_counts():
+                tr.write_line(f"  {n:6} mailbox(es)  case {case:3} {cause}: {title}")
+            if self.csv_written:
+                tr.write_line(f"Per-mailbox CSV: {self.csv_written}")
         note = self._estate().context.get("note")
         if note:
-            terminalreporter.write_line(note)
+            tr.write_line(note)
+        css, text = self.verdict()
+        tr.write_line(text, bold=True, red=css != "etd-ready", green=css == "etd-ready")
+        return result
 
-    # -- pytest-html ----------------------------------------------------------------------
+    # -- pytest-html -------------------------------------------------------------------------
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_report_title(self, report) -> None:
-        report.title = "ETD remediation readiness - " + ", ".join(self._estate().tenants)
+        demo = "DEMO - " if self._estate().context.get("demo") else ""
+        report.title = f"{demo}ETD remediation readiness - " + ", ".join(self._estate().tenants)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list) -> None:
@@ -121,111 +146,34 @@ class ReportPlugin:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report, cells: list) -> None:
-        props = _props(report)
-        cells.insert(2, f'<td class="col-case">{escape(str(props.get("etd_case", "")))}</td>')
+        case = dict(report.user_properties).get("etd_case", "")
+        cells.insert(2, f'<td class="col-case">{H.escape(str(case))}</td>')
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list, summary: list, postfix: list, session) -> None:
-        prefix.append(STYLE)
-        prefix.append(self._verdict_html())
-        prefix.append(self._run_facts_html())
-        prefix.append(self._checks_html())
-        prefix.append(self._findings_html())
-
-    def _verdict_html(self) -> str:
-        """One line a reader can act on: ready, not ready, or not fully evaluated."""
-        failed = sum(n["failed"] for n in self.outcomes.values())
-        errors = sum(n["error"] for n in self.outcomes.values())
-        passed = sum(n["passed"] for n in self.outcomes.values())
-        if errors:
-            css, text = "etd-incomplete", f"INCOMPLETE - {errors} test(s) could not be evaluated (data not fetched)"
-            if failed:
-                text += f"; {failed} finding(s) already block remediation"
-        elif failed:
-            css, text = "etd-notready", f"NOT READY - {failed} finding(s) will make ETD remediation fail"
-        else:
-            css, text = "etd-ready", f"READY - all {passed} evaluated test(s) show ETD remediation will work"
-        return f'<p class="etd-verdict {css}">{escape(text)}</p>'
-
-    def _run_facts_html(self) -> str:
         estate = self._estate()
-        ctx = estate.context
-        rows = [
-            ("Data collected (UTC)", ", ".join(sorted({v.snap.collected_at for v in estate.tenants.values()}))),
-            ("Suite run (UTC)", ctx.get("run_at")),
-            ("Report written", dt.datetime.now().astimezone().replace(microsecond=0).isoformat()),
-            ("Mode", describe_mode(ctx)),
-            ("Suite version", f"etd-readiness {ctx.get('suite_version')}"),
-            ("ETD mode / manifest", f"{ctx.get('etd_mode')}: {', '.join(ctx.get('manifest', []))}"),
-            ("Graph endpoint", ctx.get("graph_url")),
+        prefix += [
+            H.STYLE,
+            H.verdict_html(*self.verdict()),
+            H.tenants_html(self.rows, list(estate.tenants)),
+            H.root_causes_html(self.rows),
+            H.mailboxes_html(self.rows),
+            H.tenant_findings_html(self.rows),
+            H.not_evaluated_html(self.rows),
+            H.checks_html(self.rows),
+            H.run_facts_html(estate, describe_mode, self.csv_written),
         ]
-        for view in estate.tenants.values():
-            aud = view.snap.auditor
-            status = aud.get("error") or (
-                f"missing {', '.join(aud['missing'])}" if aud.get("missing") else "least-privilege set granted"
-            )
-            rows.append(
-                (
-                    f"Tenant {view.name}",
-                    f"{view.snap.tenant_id} - auditor {aud.get('client_id')} with "
-                    f"{', '.join(aud.get('roles') or []) or 'no roles'} ({status})",
-                )
-            )
-        body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
-        return f'<h2>Run</h2><table class="etd-facts">{body}</table>'
 
-    def _checks_html(self) -> str:
-        rows = "".join(
-            f"<tr><td>{escape(c)}</td><td>{escape(self.titles[c])}</td><td class='n ok'>{n['passed']}</td>"
-            f"<td class='n bad'>{n['failed']}</td><td class='n err'>{n['error']}</td></tr>"
-            for c, n in sorted(self.outcomes.items())
-        )
-        cases = (
-            "".join(
-                f"<tr><td>{escape(case)}</td><td>{escape(CASE_TITLES.get(case, ''))}</td>"
-                f"<td class='n bad'>{len(subjects)}</td></tr>"
-                for case, subjects in sorted(self.affected.items())
-            )
-            or "<tr><td colspan=3>No finding: every evaluated subject is ready for ETD remediation.</td></tr>"
-        )
-        return (
-            "<h2>Checks</h2><table class='etd-grid'><tr><th>Check</th><th>What it asks</th><th>OK</th>"
-            f"<th>Findings</th><th>Not evaluated</th></tr>{rows}</table>"
-            "<h2>Findings per documented case</h2><table class='etd-grid'><tr><th>Case</th><th>ETD error</th>"
-            f"<th>Affected subjects</th></tr>{cases}</table>"
-        )
 
-    def _findings_html(self) -> str:
-        if not self.findings:
-            return ""
-        rows = "".join(
-            f"<tr><td>{escape(str(f.get('etd_case')))}</td><td>{escape(str(f.get('etd_subject')))}</td>"
-            f"<td>{escape(str(f.get('etd_problem')))}<br><em>ETD shows {escape(str(f.get('etd_etd_error')))}</em></td>"
-            f"<td>{escape(str(f.get('etd_fix')))}</td></tr>"
-            for f in sorted(self.findings, key=lambda f: (str(f.get("etd_case")), str(f.get("etd_subject"))))
-        )
-        more = self.finding_count - len(self.findings)
-        tail = f"<p>{more} more finding(s) are in the results table below.</p>" if more > 0 else ""
-        return (
-            "<h2>Findings and fixes</h2><table class='etd-grid etd-findings'><tr><th>Case</th><th>Who</th>"
-            f"<th>What is wrong</th><th>Fix</th></tr>{rows}</table>{tail}"
-        )
+def _junit(config: pytest.Config):
+    try:
+        from _pytest.junitxml import xml_key
+    except ImportError:  # pragma: no cover
+        return None
+    return config.stash.get(xml_key, None)
 
 
 def describe_mode(ctx: dict) -> str:
     if ctx.get("mode") == "replay":
         return "replayed from " + ", ".join(f"{Path(p).name}" for p in (ctx.get("cassettes") or {}).values())
     return f"live ({ctx.get('requests', 0)} Graph requests, {ctx.get('retries', 0)} retries)"
-
-
-STYLE = """<style>
-.etd-verdict{ font-size:1.3em; font-weight:bold; padding:8px 12px; border-radius:4px; max-width:1400px }
-.etd-ready{ background:#e6f4ea; color:#1e6b34 } .etd-notready{ background:#fde7e9; color:#a50e0e }
-.etd-incomplete{ background:#fff4e5; color:#8a4b00 }
-.etd-facts th{ text-align:left; padding:2px 12px 2px 0; vertical-align:top; white-space:nowrap }
-.etd-grid{ border-collapse:collapse; margin:6px 0 14px 0; max-width:1400px }
-.etd-grid th,.etd-grid td{ border:1px solid #ccc; padding:4px 8px; text-align:left; vertical-align:top }
-.etd-grid th{ background:#f0f0f0 } .etd-grid td.n{ text-align:right }
-.etd-grid td.bad{ color:#b00020; font-weight:bold } .etd-grid td.err{ color:#8a6d00 }
-.etd-findings td:nth-child(4){ max-width:520px }
-</style>"""

@@ -34,6 +34,7 @@ class RunInfo:
     cassettes: dict[str, str] = field(default_factory=dict)
     stats: ReadStats = field(default_factory=ReadStats)
     note: str | None = None
+    demo: bool = False
 
 
 def run_context(settings: Settings, info: RunInfo) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def run_context(settings: Settings, info: RunInfo) -> dict[str, Any]:
         "mode": info.mode,
         "cassettes": info.cassettes,
         "note": info.note,
+        "demo": info.demo,
         "graph_url": settings.graph_url,
         "config_source": settings.source,
         "etd_mode": settings.etd_mode,
@@ -85,7 +87,7 @@ def acquire(
         settings, record_mode, note = demo_settings(cassette_dir), "none", DEMO_NOTE
     if record_mode is None:
         return collect_live(settings)
-    info = RunInfo(mode="replay", note=note)
+    info = RunInfo(mode="replay", note=note, demo=note == DEMO_NOTE)
     tenants: list[TenantSnapshot] = []
     pseudonyms = _pseudonymizer(settings) if pseudonymize else None
     scopes: dict[str, dict] = {}

@@ -19,11 +19,16 @@ def etd_check(check: Check) -> Callable[[F], F]:
 
     def apply(fn: F) -> F:
         fn = pytest.mark.etd_check(check)(fn)
-        for case in check.cases:
-            fn = getattr(pytest.mark, f"case{case}")(fn)
+        for marker in case_markers(check.cases):
+            fn = getattr(pytest.mark, marker)(fn)
         return fn
 
     return apply
+
+
+def case_markers(cases: tuple[str, ...]) -> list[str]:
+    """`case4a` also carries `case4`: `-m case4` selects every item that can report any of case 4."""
+    return list(dict.fromkeys(m for case in cases for m in (f"case{case}", f"case{case.rstrip('ab')}")))
 
 
 class FindingFailed(Failed):

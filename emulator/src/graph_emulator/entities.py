@@ -32,6 +32,7 @@ USER_PROPS = (
     "assignedLicenses",
     "assignedPlans",
     "licenseAssignmentStates",
+    "serviceProvisioningErrors",
     "department",
     "usageLocation",
     "createdDateTime",
@@ -42,6 +43,7 @@ _USER_DEFAULTS = {
     "assignedLicenses": [],
     "assignedPlans": [],
     "licenseAssignmentStates": [],
+    "serviceProvisioningErrors": [],
 }
 _USER_FILTER = FilterSchema(
     type_name="User",

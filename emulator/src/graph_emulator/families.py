@@ -16,7 +16,7 @@ DIRECTORY_FAMILIES: frozenset[str] = frozenset(
         "groups",
     }
 )
-MAIL_FAMILIES: frozenset[str] = frozenset({"mailFolders", "messages", "move"})
+MAIL_FAMILIES: frozenset[str] = frozenset({"mailFolders", "messages", "move", "mailboxSettings"})
 #: Every family: "batch" is the $batch envelope, "token" the authority's token endpoint, "other" an
 #: unknown path.
 FAMILIES: frozenset[str] = DIRECTORY_FAMILIES | MAIL_FAMILIES | {"batch", "token", "other"}

@@ -26,6 +26,7 @@ GROUPS = frozenset({"GroupMember.Read.All", "Group.Read.All", _DIR})
 MAIL_FOLDERS = frozenset({"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"})
 MAIL_READ = frozenset({"Mail.Read", "Mail.ReadWrite"})
 MAIL_WRITE = frozenset({"Mail.ReadWrite"})
+MAILBOX_SETTINGS = frozenset({"MailboxSettings.Read", "MailboxSettings.ReadWrite"})
 
 
 Handler = Callable[[GraphRequest, list[str]], GraphResponse]
@@ -58,6 +59,7 @@ def _r(
 ROUTES: tuple[Route, ...] = (
     _r("users", "users", d.list_users, USERS),
     _r("users/{}", "users", d.get_user, USERS),
+    _r("users/{}/mailboxsettings", "mailboxSettings", m.get_mailbox_settings, MAILBOX_SETTINGS),
     _r("users/{}/mailfolders", "mailFolders", m.list_folders, MAIL_FOLDERS),
     _r("users/{}/mailfolders/{}", "mailFolders", m.get_folder, MAIL_FOLDERS),
     _r("users/{}/mailfolders/{}/messages", "messages", m.list_folder_messages, MAIL_READ),

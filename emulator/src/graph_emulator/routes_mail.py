@@ -79,6 +79,31 @@ def _paged(req: GraphRequest, items: list[dict[str, Any]], entity: Entity, ctx: 
     return GraphResponse(200, body)
 
 
+# What Exchange says a recipient is (mailboxSettings.userPurpose), per answering mailbox state.
+USER_PURPOSE = {"exchangeOnline": "user", "shared": "shared", "room": "room", "equipment": "equipment"}
+
+
+def get_mailbox_settings(req: GraphRequest, params: list[str]) -> GraphResponse:
+    """GET /users/{id}/mailboxSettings: the mailbox's settings, with `userPurpose` (same 404s as mail)."""
+    uid = mailbox_owner(req, params[0])
+    state = req.store.tenant.mailboxes.get(uid, "exchangeOnline")
+    settings: dict[str, Any] = {
+        "archiveFolder": req.store.mail.folder_id(uid, "archive"),
+        "timeZone": "UTC",
+        "language": {"locale": "en-US", "displayName": "English (United States)"},
+        "dateFormat": "M/d/yyyy",
+        "timeFormat": "h:mm tt",
+        "userPurpose": USER_PURPOSE.get(state, "user"),
+        "delegateMeetingMessageDeliveryOptions": "sendToDelegateOnly",
+    }
+    select = req.query.select
+    if select:
+        wanted = {s.strip().lower() for s in select.split(",")}
+        settings = {k: v for k, v in settings.items() if k.lower() in wanted}
+    body = {"@odata.context": _ctx(req, params[0], "mailboxSettings"), **settings}
+    return GraphResponse(200, body)
+
+
 def list_folders(req: GraphRequest, params: list[str]) -> GraphResponse:
     uid = mailbox_owner(req, params[0])
     items = [req.store.mail.folder(uid, name) for name in _LISTED_FOLDERS]

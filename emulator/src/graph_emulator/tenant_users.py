@@ -65,6 +65,7 @@ _USER = frozenset(
         "licenses",
         "planStatus",
         "licenseErrors",
+        "provisioningErrors",
         "mailbox",
         "messages",
         "businessPhones",
@@ -171,6 +172,12 @@ def _user(
             user[key] = f.text(raw, key, w)
     if raw.get("businessPhones") is not None:
         user["businessPhones"] = [str(p) for p in f.seq(raw, "businessPhones", w)]
+    errors = [
+        _provisioning_error(f, e, f"{w}.provisioningErrors[{j}]")
+        for j, e in enumerate(f.seq(raw, "provisioningErrors", w))
+    ]
+    if errors:
+        user["serviceProvisioningErrors"] = errors
     lic = _licensing(f, raw, w, tenant_id, licensing)
     user["assignedLicenses"], user["assignedPlans"], user["licenseAssignmentStates"] = lic[0], lic[1], lic[2]
     return user, lic[3]
@@ -221,6 +228,30 @@ def _licensing(f: Fields, raw: dict[str, Any], w: str, tenant_id: str, cache: di
     result: Licensing = (assigned, plans, states, gives)
     cache[key] = result
     return result
+
+
+_PROVISIONING_XML = (
+    '<ServiceInstance xmlns="http://schemas.microsoft.com/online/serviceextensions/2009/08/ExtensibilitySchema.xsd">'
+    "<ObjectErrors><ErrorRecord><ErrorCode>ExB10008</ErrorCode><ErrorParameters><ErrorParameter>{detail}"
+    "</ErrorParameter></ErrorParameters><ErrorDescription>{detail}</ErrorDescription></ErrorRecord></ObjectErrors>"
+    "</ServiceInstance>"
+)
+
+
+def _provisioning_error(f: Fields, entry: Any, where: str) -> dict[str, Any]:
+    """One serviceProvisioningXmlError: a service instance ("exchange/NAMPRD09-001-01") or a mapping."""
+    if isinstance(entry, str):
+        entry = {"serviceInstance": entry}
+    f.mapping(entry, where, frozenset({"serviceInstance", "detail", "isResolved"}))
+    instance = f.text(entry, "serviceInstance", where)
+    detail = f.text(entry, "detail", where, default="The proxy address is already being used by another object.")
+    return {
+        "@odata.type": "#microsoft.graph.serviceProvisioningXmlError",
+        "createdDateTime": "2026-11-02T09:14:00Z",
+        "isResolved": bool(entry.get("isResolved", False)),
+        "serviceInstance": instance,
+        "errorDetail": _PROVISIONING_XML.format(detail=detail),
+    }
 
 
 def _sku(f: Fields, entry: dict[str, Any], where: str) -> catalog.Sku:

@@ -1,8 +1,9 @@
-"""What a check is: metadata (id, title, documented cases) plus two pure functions of the snapshot.
+"""What a check is: its declaration (id, title, the causes it can emit) plus two pure functions.
 
-`subjects(estate)` lists what to test (users, permissions, tenants ...); `evaluate(estate, subject)`
+`subjects(estate)` lists what to test (mailboxes, permissions, tenants ...); `evaluate(estate, subject)`
 returns a Finding or None. Both read only the snapshot; data that was not fetched raises
-SectionUnavailable, which the pytest layer turns into an *error*, never a pass or a false finding.
+NotEvaluated (SectionUnavailable), which the pytest layer turns into an *error*, never a pass or a
+false finding. A check can only emit the causes it declares (`Check.finding` enforces it).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from functools import cached_property
 from typing import Any
 
 from ..findings import Finding, SectionUnavailable
-from ..protection import index_by_address, is_protected, protected_domains
+from ..protection import Scope, index_by_address, protected_domains
 from ..snapshot import Snapshot, TenantSnapshot
+from .causes import Cause, cause
 
 SOURCE_DOC = "Cisco: Troubleshoot Email Threat Defense Remediation Errors (seeds/000_30e8c3c556a66c13.txt)"
 
@@ -31,6 +33,10 @@ class Subject:
     @property
     def test_id(self) -> str:
         return f"{self.tenant}:{self.label}" if self.tenant else self.label
+
+
+def user_label(user: dict) -> str:
+    return str(user.get("userPrincipalName") or user.get("mail") or user["id"]).lower()
 
 
 class TenantView:
@@ -55,25 +61,34 @@ class TenantView:
             return tuple(configured)
         return protected_domains((), self.section("organization"))
 
-    def protected(self, user: dict) -> bool:
+    @cached_property
+    def scope(self) -> Scope:
+        """Who ETD protects here (protection.Scope: the one rule)."""
         c = self.context
-        return is_protected(
-            user,
+        members = set(self.section("groupMembers")) if c.get("protected_group") else None
+        return Scope(
             self.domains,
             addresses=c.get("protected_addresses", ()),
             exclude=c.get("exclude", ()),
             include_guests=c.get("include_guests", ()),
-            group_member_ids=self.group_member_ids,
+            group_member_ids=members,
         )
 
     @cached_property
-    def group_member_ids(self) -> set[str] | None:
-        return set(self.section("groupMembers")) if self.context.get("protected_group") else None
+    def protected_users(self) -> list[dict]:
+        users = [u for u in self.section("users") if self.scope.covers(u)]
+        return sorted(users, key=user_label)
 
     @cached_property
-    def protected_users(self) -> list[dict]:
-        users = [u for u in self.section("users") if self.protected(u)]
-        return sorted(users, key=lambda u: (u.get("userPrincipalName") or "").lower())
+    def deleted_protected_users(self) -> list[dict]:
+        """Soft-deleted users whose address ETD would still protect (no active user holds it)."""
+        active = index_by_address(self.section("users")) if self.snap.is_ok("users") else {}
+        found = [
+            u
+            for u in self.section("deletedUsers")
+            if self.scope.covers_deleted(u) and (u.get("mail") or "").lower() not in active
+        ]
+        return sorted(found, key=deleted_label)
 
     def mailbox(self, user_id: str) -> dict:
         """This user's mailbox probe result; SectionUnavailable if it was not (fully) fetched."""
@@ -86,6 +101,11 @@ class TenantView:
         return result
 
 
+def deleted_label(user: dict) -> str:
+    """A soft-deleted user's address as ETD knew it (Graph prefixes the deleted UPN with the id)."""
+    return str(user.get("mail") or user.get("userPrincipalName") or user["id"]).lower()
+
+
 class Estate:
     """All tenants of a run; checks that look across tenants (case 3) read it."""
 
@@ -93,9 +113,14 @@ class Estate:
         self.snapshot = snapshot
         self.context = snapshot.context
         self.tenants = {t.name: TenantView(t, snapshot.context) for t in snapshot.tenants}
+        self.memo: dict[Any, Any] = {}  # per-run caches of derived facts (e.g. mailbox assessments)
 
     def tenant(self, name: str) -> TenantView:
         return self.tenants[name]
+
+    @property
+    def multi_tenant(self) -> bool:
+        return len(self.tenants) > 1
 
     @cached_property
     def address_index(self) -> dict[str, tuple[str, dict]]:
@@ -109,20 +134,58 @@ class Estate:
 
 @dataclass(frozen=True)
 class Check:
-    """A documented failure cause turned into a pure check."""
+    """A documented failure cause turned into a pure check, with everything it can report declared."""
 
     check_id: str
     title: str
-    cases: tuple[str, ...]
+    cause_ids: tuple[str, ...]
     subjects: Callable[[Estate], Iterable[Subject]]
     evaluate: Callable[[Estate, Subject], Finding | None]
     when_empty: str = "nothing to check in this run"
+    describe: Callable[[Estate, Subject], dict[str, str]] | None = None  # evidence shown for any outcome
+
+    @property
+    def causes(self) -> tuple[Cause, ...]:
+        return tuple(cause(c) for c in self.cause_ids)
+
+    @property
+    def cases(self) -> tuple[str, ...]:
+        """The seed cases this check can report, in the seed's order."""
+        return tuple(dict.fromkeys(sorted(c.case for c in self.causes)))
 
     def run(self, estate: Estate, subject: Subject) -> Finding | None:
         """Evaluate one subject; a subject whose enumeration failed raises SectionUnavailable."""
         if subject.unavailable:
             raise SectionUnavailable(subject.tenant, "subjects", subject.unavailable)
-        return self.evaluate(estate, subject)
+        found = self.evaluate(estate, subject)
+        if found is not None and found.root_cause not in self.cause_ids:
+            raise AssertionError(f"{self.check_id} emitted undeclared cause {found.root_cause!r}")
+        return found
+
+
+def make_finding(
+    check_id: str,
+    subject: Subject,
+    cause_id: str,
+    problem: str,
+    *,
+    evidence: tuple[tuple[str, str], ...] = (),
+    also: tuple[str, ...] = (),
+    **fix_values: str,
+) -> Finding:
+    """A finding from a declared cause: case, ETD error and fix come from the declaration."""
+    c = cause(cause_id)
+    return Finding(
+        check_id=check_id,
+        case=c.case,
+        subject=subject.test_id,
+        problem=problem,
+        etd_error=c.etd_error,
+        fix=c.fix_for(**fix_values),
+        evidence=evidence,
+        root_cause=cause_id,
+        also=also,
+    )
 
 
 def per_tenant(estate: Estate, each: Callable[[TenantView], Iterable[Subject]]) -> Iterator[Subject]:
@@ -132,7 +195,3 @@ def per_tenant(estate: Estate, each: Callable[[TenantView], Iterable[Subject]]) 
             yield from list(each(view))
         except SectionUnavailable as err:
             yield Subject(tenant=view.name, label=f"{err.section}-not-fetched", unavailable=str(err))
-
-
-def user_label(user: dict) -> str:
-    return (user.get("userPrincipalName") or user.get("mail") or user["id"]).lower()

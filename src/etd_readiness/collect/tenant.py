@@ -12,17 +12,22 @@ from typing import Any
 from urllib.parse import quote
 
 from ..catalog import AUDITOR_ROLES, GRAPH_APP_ID
-from ..protection import is_protected, protected_domains
+from ..protection import Scope, protected_domains
 from ..settings import Settings, TenantConfig
 from ..snapshot import Section
 from .reader import FetchError, GraphReader
 
 USER_FIELDS = (
     "id,userPrincipalName,displayName,mail,proxyAddresses,accountEnabled,userType,onPremisesSyncEnabled,"
-    "assignedLicenses,assignedPlans,licenseAssignmentStates"
+    "assignedLicenses,assignedPlans,licenseAssignmentStates,serviceProvisioningErrors"
 )
 DELETED_FIELDS = "id,userPrincipalName,displayName,mail,proxyAddresses,userType,deletedDateTime"
-PROBE_PATH = "/users/{id}/mailFolders/inbox?$select=id,displayName"
+# The mailbox probe: mailboxSettings answers Exchange's own recipient type (userPurpose) and the same 404s as
+# the mail endpoints, and needs only MailboxSettings.Read (no access to messages). Without that role the
+# inbox probe (Mail.ReadBasic.All) is used and the recipient type stays unknown. README, "The mailbox probe".
+SETTINGS_PROBE = "/users/{id}/mailboxSettings?$select=userPurpose"
+INBOX_PROBE = "/users/{id}/mailFolders/inbox?$select=id"
+SETTINGS_ROLES = frozenset({"MailboxSettings.Read", "MailboxSettings.ReadWrite"})
 
 # Which auditor roles let us read each section (any one of them is enough).
 SECTION_ROLES: dict[str, tuple[str, ...]] = {
@@ -32,7 +37,13 @@ SECTION_ROLES: dict[str, tuple[str, ...]] = {
     "deletedUsers": ("User.Read.All", "Directory.Read.All"),
     "etd": ("Application.Read.All", "Directory.Read.All"),
     "groupMembers": ("GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"),
-    "mailboxes": ("Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"),
+    "mailboxes": (
+        "MailboxSettings.Read",
+        "MailboxSettings.ReadWrite",
+        "Mail.ReadBasic.All",
+        "Mail.Read",
+        "Mail.ReadWrite",
+    ),
 }
 ETD_SECTIONS = (
     "etdServicePrincipal",
@@ -168,18 +179,36 @@ class TenantCollector:
 
     def _protected(self, user: dict, domains: tuple[str, ...], members: set[str] | None) -> bool:
         s = self.settings
-        return is_protected(
-            user,
+        scope = Scope(
             domains,
             addresses=s.protected_addresses,
             exclude=s.exclude,
             include_guests=s.include_guests,
             group_member_ids=members,
         )
+        return scope.covers(user)
+
+    @property
+    def probe_path(self) -> str:
+        """mailboxSettings when the auditor may read it (or its roles are unknown), else the inbox."""
+        if self.roles is None or self.roles & SETTINGS_ROLES:
+            return SETTINGS_PROBE
+        return INBOX_PROBE
 
     async def _probe(self, user_ids: list[str]) -> dict[str, dict]:
-        """The mail call ETD depends on, per user, through `$batch` (ids are the user ids)."""
-        answers = await self.reader.batch_get([(uid, PROBE_PATH.format(id=uid)) for uid in user_ids])
+        """The mailbox probe per user through `$batch` (ids are the user ids); a mailbox that does not
+        answer 200 is probed once more, so one that flaps between answers shows both."""
+        path = self.probe_path
+        out = await self._probe_once(user_ids, path)
+        again_ids = [uid for uid, got in out.items() if "error" not in got and got["status"] != 200]
+        if again_ids:
+            for uid, got in (await self._probe_once(again_ids, path)).items():
+                if "error" not in got:
+                    out[uid]["again"] = got
+        return out
+
+    async def _probe_once(self, user_ids: list[str], path: str) -> dict[str, dict]:
+        answers = await self.reader.batch_get([(uid, path.format(id=uid)) for uid in user_ids])
         out: dict[str, dict] = {}
         for uid, item in answers.items():
             if "error" in item:
@@ -187,7 +216,10 @@ class TenantCollector:
                 continue
             body = item.get("body") if isinstance(item.get("body"), dict) else {}
             err = body.get("error") or {}
-            out[uid] = {"status": item["status"], "code": err.get("code"), "message": err.get("message")}
+            got = {"status": item["status"], "code": err.get("code"), "message": err.get("message")}
+            if item["status"] == 200 and "userPurpose" in body:
+                got["userPurpose"] = body.get("userPurpose")
+            out[uid] = got
         return out
 
     async def _etd(self) -> None:
@@ -276,6 +308,11 @@ def _compact_user(user: dict) -> dict:
     user["assignedPlans"] = [p for p in user.get("assignedPlans") or () if p.get("service") == "exchange"]
     user["licenseAssignmentStates"] = [
         s for s in user.get("licenseAssignmentStates") or () if s.get("error") not in (None, "None")
+    ]
+    user["serviceProvisioningErrors"] = [
+        e
+        for e in user.get("serviceProvisioningErrors") or ()
+        if str(e.get("serviceInstance", "")).lower().startswith("exchange")
     ]
     user.pop("@odata.type", None)
     return user

@@ -1,0 +1,138 @@
+"""What the report plugin keeps of each test: outcome tallies, one row per mailbox, findings, NOT EVALUATED.
+
+Built from the test reports' user properties only, so it works the same under xdist (reports travel
+to the controller with their properties).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from .checks.causes import CAUSES
+
+VERDICT_CHECK = "RDY-01"
+CSV_COLUMNS = (
+    "tenant",
+    "mailbox",
+    "verdict",
+    "root_cause",
+    "case",
+    "etd_error",
+    "problem",
+    "fix",
+    "also",
+    "exchange_plan",
+    "mailbox_probe",
+    "recipient_type",
+    "notes",
+    "not_evaluated_reason",
+    "test_id",
+)
+
+
+@dataclass
+class Rows:
+    """Everything the summaries and the CSV need, accumulated test by test."""
+
+    outcomes: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    titles: dict[str, str] = field(default_factory=dict)
+    mailboxes: list[dict[str, str]] = field(default_factory=list)  # RDY-01: one row per mailbox
+    tenant_findings: list[dict[str, str]] = field(default_factory=list)  # tenant-level per-cause findings
+    not_evaluated: list[tuple[str, str]] = field(default_factory=list)  # (test id, reason)
+
+    def add(self, report: pytest.TestReport) -> bool:
+        """Take one phase report; True when it completed a test (its call, or a failed/skipped setup)."""
+        props = {k: str(v) for k, v in report.user_properties}
+        check = props.get("etd_check")
+        if not check:
+            return False
+        self.titles.setdefault(check, props.get("etd_check_title", check))
+        if report.when == "setup" and report.failed:
+            outcome = "error"
+        elif report.when == "setup" and report.skipped:
+            outcome = "skipped"
+        elif report.when == "call":
+            outcome = report.outcome
+        else:
+            return False
+        self.outcomes[check][outcome] += 1
+        test_id = props.get("etd_subject", report.nodeid)
+        if outcome == "error":
+            self.not_evaluated.append((report.nodeid, props.get("etd_not_evaluated") or _first_line(report)))
+        if check == VERDICT_CHECK and outcome != "skipped":
+            self.mailboxes.append(_mailbox_row(props, outcome, test_id))
+        elif outcome == "failed" and check.startswith(("C2-", "C3B-")):
+            self.tenant_findings.append({**props, "check": check})
+        return True
+
+    @property
+    def findings(self) -> int:
+        return sum(n["failed"] for n in self.outcomes.values())
+
+    @property
+    def errors(self) -> int:
+        return sum(n["error"] for n in self.outcomes.values())
+
+    @property
+    def passed(self) -> int:
+        return sum(n["passed"] for n in self.outcomes.values())
+
+    def root_cause_counts(self) -> list[tuple[str, str, str, int]]:
+        """(root cause, case, problem title, mailboxes) for not-ready mailboxes, most frequent first."""
+        counts: Counter = Counter()
+        cases: dict[str, str] = {}
+        for row in self.mailboxes:
+            if row["verdict"] == "not ready":
+                counts[row["root_cause"]] += 1
+                cases[row["root_cause"]] = row["case"]
+        return [
+            (cause, cases[cause], CAUSES[cause].title if cause in CAUSES else cause, n)
+            for cause, n in counts.most_common()
+        ]
+
+    def write_csv(self, path: Path) -> None:
+        """Every evaluated protected mailbox, one row each, written atomically."""
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in sorted(self.mailboxes, key=lambda r: (r["tenant"], r["mailbox"])):
+            writer.writerow(row)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".etd-csv-", suffix=".csv")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(buf.getvalue())
+        os.replace(tmp, path)
+
+
+def _mailbox_row(props: dict[str, str], outcome: str, test_id: str) -> dict[str, str]:
+    verdict = {"passed": "ready", "failed": "not ready", "error": "not evaluated"}.get(outcome, outcome)
+    return {
+        "tenant": props.get("etd_tenant", test_id.split(":", 1)[0] if ":" in test_id else ""),
+        "mailbox": props.get("etd_mailbox", test_id.rsplit(":", 1)[-1]),
+        "verdict": verdict,
+        "root_cause": props.get("etd_root_cause", ""),
+        "case": props.get("etd_case", ""),
+        "etd_error": props.get("etd_remediation_error", ""),
+        "problem": props.get("etd_problem", ""),
+        "fix": props.get("etd_fix", ""),
+        "also": props.get("etd_also", ""),
+        "exchange_plan": props.get("etd_exchange_plan", ""),
+        "mailbox_probe": props.get("etd_probe", ""),
+        "recipient_type": props.get("etd_recipient_type", ""),
+        "notes": props.get("etd_notes", ""),
+        "not_evaluated_reason": props.get("etd_not_evaluated", ""),
+        "test_id": test_id,
+    }
+
+
+def _first_line(report: pytest.TestReport) -> str:
+    text = str(report.longrepr or "")
+    return text.strip().splitlines()[-1][:400] if text.strip() else "error"

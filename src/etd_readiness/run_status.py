@@ -1,0 +1,104 @@
+"""Did the whole suite run? Selection, interruption and the one verdict line the terminal, HTML and JUnit share.
+
+READY is said only when every test of the suite ran over every configured tenant with nothing NOT
+EVALUATED. A narrowed run (-k, -m, --deselect, --lf, a node id or a file) is PARTIAL and names the
+selection; a stopped run (Ctrl-C, -x, --maxfail) is INTERRUPTED and says how far it got.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+
+@dataclass
+class RunStatus:
+    """What ran, counted by the report plugin."""
+
+    selection: list[str] = field(default_factory=list)  # why the run is partial ([] = the whole suite)
+    deselected: int = 0
+    collected: int = 0
+    finished: int = 0  # tests whose call (or failed setup) was reported
+    interrupted: str = ""  # why the run stopped early ("" = it did not)
+    demo: bool = False
+
+    def note_selection(self, config: pytest.Config, checks_dir: Path) -> None:
+        """Record the options and arguments that narrow the run."""
+        opt = config.option
+        if getattr(opt, "keyword", ""):
+            self.selection.append(f"-k {opt.keyword!r}")
+        if getattr(opt, "markexpr", ""):
+            self.selection.append(f"-m {opt.markexpr!r}")
+        for item in getattr(opt, "deselect", None) or ():
+            self.selection.append(f"--deselect {item}")
+        if getattr(opt, "lf", False):
+            self.selection.append("--last-failed")
+        for arg in config.args:
+            path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+            if "::" in arg or path != checks_dir.resolve():
+                self.selection.append(arg)
+
+    def note_stop(self, session: pytest.Session, exitstatus: int) -> None:
+        """Why the session stopped early, if it did."""
+        if self.interrupted:
+            return
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            self.interrupted = "interrupted (Ctrl-C / SIGTERM)"
+        elif session.shouldfail:
+            self.interrupted = f"stopped early: {session.shouldfail}"
+        elif session.shouldstop:
+            self.interrupted = f"stopped early: {session.shouldstop}"
+        elif self.collected and self.finished < self.expected:
+            self.interrupted = "stopped before every selected test ran"
+
+    @property
+    def expected(self) -> int:
+        return max(0, self.collected - self.deselected)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Outcomes over the whole run."""
+
+    passed: int
+    findings: int
+    not_evaluated: int
+    mailboxes: int
+    mailboxes_not_ready: int
+    tenants: int
+
+
+def verdict_line(status: RunStatus, tally: Tally) -> tuple[str, str]:
+    """(css class, text): the one line that answers "will ETD remediation work?"."""
+    demo = "DEMO (synthetic tenants) - " if status.demo else ""
+    found = f"{tally.findings} finding(s), {tally.not_evaluated} not evaluated"
+    if status.interrupted:
+        ran = f"{status.finished} of {status.expected} test(s) ran" if status.expected else "the run did not finish"
+        return "etd-incomplete", f"{demo}INTERRUPTED - {status.interrupted}; {ran} ({found}): no readiness verdict"
+    evaluated = tally.passed + tally.findings
+    if status.selection:
+        return (
+            "etd-incomplete",
+            f"{demo}PARTIAL - only the selected tests ran ({', '.join(status.selection)}): {evaluated} evaluated, "
+            f"{found}; not a verdict for the tenant(s)",
+        )
+    if evaluated == 0 and tally.not_evaluated == 0:
+        return "etd-incomplete", f"{demo}NOTHING EVALUATED - no test ran"
+    if tally.not_evaluated:
+        text = f"{demo}INCOMPLETE - {tally.not_evaluated} test(s) could not be evaluated (listed under Not evaluated)"
+        if tally.findings:
+            text += f"; {tally.findings} finding(s) already block remediation"
+        return "etd-incomplete", text
+    if tally.findings:
+        return (
+            "etd-notready",
+            f"{demo}NOT READY - ETD cannot remediate {tally.mailboxes_not_ready} of {tally.mailboxes} protected "
+            f"mailbox(es); {tally.findings} finding(s)",
+        )
+    return (
+        "etd-ready",
+        f"{demo}READY - ETD can remediate all {tally.mailboxes} protected mailbox(es) in {tally.tenants} tenant(s); "
+        f"all {tally.passed} evaluated test(s) passed",
+    )
