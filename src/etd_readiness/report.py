@@ -56,7 +56,8 @@ class ReportPlugin:
         self.status.collected = max(self.status.collected, len(ids) + self.status.deselected)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if self.rows.add(report):
+        self.rows.add(report)
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
             self.status.finished += 1
 
     def pytest_keyboard_interrupt(self, excinfo) -> None:
