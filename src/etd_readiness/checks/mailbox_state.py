@@ -69,7 +69,9 @@ def mailbox_link(view: TenantView, user: dict) -> Link:
 
 def _answers(probe: dict) -> str:
     again = probe.get("again")
-    return answer(probe) + (f", then {answer(again)}" if again is not None else "")
+    if again is None:
+        return answer(probe)
+    return f"{answer(probe)} (twice)" if answer(again) == answer(probe) else f"{answer(probe)}, then {answer(again)}"
 
 
 def _pass_notes(lic, purpose: str | None) -> tuple[str, ...]:

@@ -28,6 +28,8 @@ DELETED_FIELDS = "id,userPrincipalName,displayName,mail,proxyAddresses,userType,
 SETTINGS_PROBE = "/users/{id}/mailboxSettings?$select=userPurpose"
 INBOX_PROBE = "/users/{id}/mailFolders/inbox?$select=id"
 SETTINGS_ROLES = frozenset({"MailboxSettings.Read", "MailboxSettings.ReadWrite"})
+MAIL_ROLES = frozenset({"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"})
+MAILBOX_CODES = frozenset({"MailboxNotEnabledForRESTAPI", "ResourceNotFound", "ErrorInvalidUser"})
 
 # Which auditor roles let us read each section (any one of them is enough).
 SECTION_ROLES: dict[str, tuple[str, ...]] = {
@@ -198,13 +200,21 @@ class TenantCollector:
     async def _probe(self, user_ids: list[str]) -> dict[str, dict]:
         """The mailbox probe per user through `$batch` (ids are the user ids); a mailbox that does not
         answer 200 is probed once more, so one that flaps between answers shows both."""
-        path = self.probe_path
-        out = await self._probe_once(user_ids, path)
-        again_ids = [uid for uid, got in out.items() if "error" not in got and got["status"] != 200]
-        if again_ids:
-            for uid, got in (await self._probe_once(again_ids, path)).items():
-                if "error" not in got:
-                    out[uid]["again"] = got
+        first = self.probe_path
+        out = await self._probe_once(user_ids, first)
+        path_of = dict.fromkeys(user_ids, first)
+        if first == SETTINGS_PROBE and (self.roles is None or self.roles & MAIL_ROLES):
+            # an endpoint that does not know mailboxSettings (400, or a 404 that is no mailbox answer): ask the inbox
+            odd = [uid for uid, got in out.items() if "error" not in got and not _mailbox_answer(got)]
+            if odd:
+                out.update(await self._probe_once(odd, INBOX_PROBE))
+                path_of.update(dict.fromkeys(odd, INBOX_PROBE))
+        for path in dict.fromkeys(path_of.values()):
+            again = [u for u, got in out.items() if path_of[u] == path and "error" not in got and got["status"] != 200]
+            if again:
+                for uid, got in (await self._probe_once(again, path)).items():
+                    if "error" not in got:
+                        out[uid]["again"] = got
         return out
 
     async def _probe_once(self, user_ids: list[str], path: str) -> dict[str, dict]:
@@ -300,6 +310,12 @@ class TenantCollector:
             "servicePrincipal": found[0] if found else None,
             "candidates": [{"displayName": c["displayName"], "appId": c["appId"]} for c in similar],
         }
+
+
+def _mailbox_answer(got: dict) -> bool:
+    """Is this probe answer one the mailbox endpoints give for a mailbox (or its absence)?"""
+    status = got.get("status")
+    return status == 200 or (status in (403, 404) and (status == 403 or got.get("code") in MAILBOX_CODES))
 
 
 def _compact_user(user: dict) -> dict:
