@@ -97,3 +97,36 @@ def test_move_validates_its_body(alpha: httpx.Client) -> None:
     url = "/users/ann@alpha.example/messages/AAMk-ann-1/move"
     assert _answer(alpha.post(url, json={}))[:2] == (400, "ErrorInvalidParameter")
     assert _answer(alpha.post(url, json={"destinationId": "attic"}))[1] == "ErrorItemNotFound"
+
+
+@pytest.mark.parametrize(
+    ("user", "purpose"),
+    [("ann@alpha.example", "user"), ("shared@alpha.example", "shared")],
+)
+def test_mailbox_settings_say_what_exchange_thinks_the_recipient_is(alpha: httpx.Client, user, purpose) -> None:
+    resp = alpha.get(f"/users/{user}/mailboxSettings", params={"$select": "userPurpose"})
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["userPurpose"] == purpose
+    assert set(body) == {"@odata.context", "userPurpose"}, "only what $select asked for"
+    assert "timeZone" in alpha.get(f"/users/{user}/mailboxSettings").json()
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [
+        ("nolicence@alpha.example", NOT_ENABLED),
+        ("hybrid@alpha.example", NOT_ENABLED),
+        ("fresh@alpha.example", NOT_FOUND),
+        ("fenced@alpha.example", (403, "ErrorAccessDenied", "Access to OData is disabled.")),
+        ("ghost@alpha.example", (404, "ErrorInvalidUser", "The requested user 'ghost@alpha.example' is invalid.")),
+    ],
+)
+def test_mailbox_settings_answer_the_mail_endpoints_errors(alpha: httpx.Client, user, expected) -> None:
+    assert _answer(alpha.get(f"/users/{user}/mailboxSettings")) == expected
+
+
+def test_mailbox_settings_need_mailbox_settings_read(beta: httpx.Client) -> None:
+    user = "bert@betatest.onmicrosoft.com"
+    got = _answer(beta.get(f"/users/{user}/mailboxSettings"))
+    assert got == (403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")

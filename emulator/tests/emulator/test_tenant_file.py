@@ -169,3 +169,20 @@ def test_large_json_tenant_loads_fast(tmp_path: Path) -> None:
     assert elapsed < 3.0, f"20,000 users took {elapsed:.2f}s"
     # licence lists are shared, not copied per user
     assert t.users[0]["assignedPlans"] is t.users[-1]["assignedPlans"]
+
+
+def test_provisioning_errors_become_service_provisioning_xml_errors(tmp_path: Path) -> None:
+    text = BASE + (
+        "users:\n"
+        "  - {upn: a@t.example, provisioningErrors: [exchange/NAMPRD09-001-01]}\n"
+        "  - {upn: b@t.example, provisioningErrors: [{serviceInstance: exchange/X, detail: clash, isResolved: true}]}\n"
+    )
+    t = load_tenant(_write(tmp_path, text))
+    (a,) = _user(t, "a@t.example")["serviceProvisioningErrors"]
+    assert a["@odata.type"] == "#microsoft.graph.serviceProvisioningXmlError"
+    assert a["serviceInstance"] == "exchange/NAMPRD09-001-01" and a["isResolved"] is False
+    assert a["errorDetail"].startswith("<ServiceInstance")
+    (b,) = _user(t, "b@t.example")["serviceProvisioningErrors"]
+    assert b["isResolved"] is True and "clash" in b["errorDetail"]
+    with pytest.raises(TenantFileError, match=r"provisioningErrors\[0\]\.colour"):
+        load_tenant(_write(tmp_path, BASE + "users: [{upn: c@t.example, provisioningErrors: [{colour: red}]}]\n"))
