@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
@@ -18,7 +19,7 @@ AAP_CAVEAT = (
 )
 
 
-def _table(head: list[str], rows: list[list[str]], css: str = "etd-grid") -> str:
+def _table(head: list[str], rows: Sequence[Sequence[object]], css: str = "etd-grid") -> str:
     th = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table class='{css}'><tr>{th}</tr>{body}</table>"

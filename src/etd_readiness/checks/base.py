@@ -8,7 +8,7 @@ false finding. A check can only emit the causes it declares (`Check.finding` enf
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -123,9 +123,9 @@ class Estate:
         return len(self.tenants) > 1
 
     @cached_property
-    def address_index(self) -> dict[str, tuple[str, dict]]:
+    def address_index(self) -> dict[str, tuple[str, Any]]:
         """Address -> (tenant, user) across every tenant; SectionUnavailable if any users list failed."""
-        index: dict[str, tuple[str, dict]] = {}
+        index: dict[str, tuple[str, Any]] = {}
         for name, view in self.tenants.items():
             for address, user in index_by_address(view.section("users")).items():
                 index.setdefault(address, (name, user))
@@ -171,7 +171,7 @@ def make_finding(
     *,
     evidence: tuple[tuple[str, str], ...] = (),
     also: tuple[str, ...] = (),
-    **fix_values: str,
+    fix_values: Mapping[str, str] | None = None,
 ) -> Finding:
     """A finding from a declared cause: case, ETD error and fix come from the declaration."""
     c = cause(cause_id)
@@ -181,7 +181,7 @@ def make_finding(
         subject=subject.test_id,
         problem=problem,
         etd_error=c.etd_error,
-        fix=c.fix_for(**fix_values),
+        fix=c.fix_for(**(fix_values or {})),
         evidence=evidence,
         root_cause=cause_id,
         also=also,

@@ -42,7 +42,9 @@ def _evaluate(estate: Estate, subject: Subject) -> Finding | None:
     licence = [link for link in found.broken if CAUSES[link.cause_id].licence]
     if licence:
         link = licence[0]
-        return make_finding(CHECK_ID, subject, link.cause_id, link.problem, evidence=link.evidence, **link.fix_values)
+        return make_finding(
+            CHECK_ID, subject, link.cause_id, link.problem, evidence=link.evidence, fix_values=link.fix_values
+        )
     if mailbox.state == "broken":
         raise NotApplicable(f"not a licence question: {mailbox.problem}")
     return None

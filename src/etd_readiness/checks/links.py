@@ -52,7 +52,7 @@ def reached(estate: Estate, tenant: str) -> bool | None:
         sp = etd_service_principal(estate.tenant(tenant))
     except NotEvaluated:
         return None
-    return bool(sp) and sp.get("accountEnabled") is not False
+    return sp is not None and sp.get("accountEnabled") is not False
 
 
 def reach_link(estate: Estate, tenant: str) -> Link:

@@ -24,7 +24,9 @@ def _evaluate(estate: Estate, subject: Subject) -> Finding | None:
     if subject.key is None:
         return None  # the recycle bin was read and holds no protected address
     link = next(link for link in assess(estate, subject.key).links if link.name == "soft-deleted")
-    return make_finding(CHECK_ID, subject, "soft-deleted", link.problem, evidence=link.evidence, **link.fix_values)
+    return make_finding(
+        CHECK_ID, subject, "soft-deleted", link.problem, evidence=link.evidence, fix_values=link.fix_values
+    )
 
 
 NOT_SOFT_DELETED = Check(

@@ -152,12 +152,7 @@ def _walk(estate: Estate, ref: MailboxRef) -> Iterator[Link]:
         yield _soft_deleted(view, ref)
         return
     yield Link("soft-deleted", OK)
-    try:
-        user = view.users_by_id[ref.user_id]
-    except NotEvaluated as err:  # pragma: no cover - subjects exist only when users were fetched
-        yield Link.unknown("mailbox", str(err))
-        return
-    yield mailbox_link(view, user)
+    yield mailbox_link(view, view.users_by_id[str(ref.user_id)])
 
 
 def _permission(estate: Estate, view: TenantView) -> Link:

@@ -17,7 +17,9 @@ def _reach_evaluate(estate: Estate, subject: Subject) -> Finding | None:
         raise NotEvaluated(link.problem)
     if link.state != BROKEN:
         return None
-    return make_finding(REACH_ID, subject, link.cause_id, link.problem, evidence=link.evidence, **link.fix_values)
+    return make_finding(
+        REACH_ID, subject, link.cause_id, link.problem, evidence=link.evidence, fix_values=link.fix_values
+    )
 
 
 ETD_REACHES_TENANT = Check(
@@ -44,7 +46,9 @@ def _perm_evaluate(estate: Estate, subject: Subject) -> Finding | None:
         raise NotEvaluated(link.problem)
     if link.state != BROKEN:
         return None
-    return make_finding(PERMISSION_ID, subject, link.cause_id, link.problem, evidence=link.evidence, **link.fix_values)
+    return make_finding(
+        PERMISSION_ID, subject, link.cause_id, link.problem, evidence=link.evidence, fix_values=link.fix_values
+    )
 
 
 APPLICATION_PERMISSION = Check(

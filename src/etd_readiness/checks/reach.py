@@ -21,7 +21,9 @@ def _address_evaluate(estate: Estate, subject: Subject) -> Finding | None:
             raise NotApplicable(f"{subject.key} belongs to a soft-deleted user of {name}: reported by C4-01 (case 4)")
     ref = MailboxRef(home_tenant(estate, subject.key), subject.key)
     link = next(link for link in assess(estate, ref).links if link.name == "user")
-    return make_finding("C3A-01", subject, link.cause_id, link.problem, evidence=link.evidence, **link.fix_values)
+    return make_finding(
+        "C3A-01", subject, link.cause_id, link.problem, evidence=link.evidence, fix_values=link.fix_values
+    )
 
 
 PROTECTED_ADDRESS_RESOLVES = Check(
@@ -67,7 +69,7 @@ def _domain_evaluate(estate: Estate, subject: Subject) -> Finding | None:
         link.cause_id,
         f"protected domain {subject.key} is verified in {', '.join(homes)}, where ETD cannot act: {link.problem}",
         evidence=(("tenants with the domain verified", ", ".join(homes)),),
-        **link.fix_values,
+        fix_values=link.fix_values,
     )
 
 

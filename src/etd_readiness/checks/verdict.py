@@ -25,7 +25,7 @@ def _evaluate(estate: Estate, subject: Subject) -> Finding | None:
         root.problem,
         evidence=found.evidence,
         also=found.also,
-        **root.fix_values,
+        fix_values=root.fix_values,
     )
 
 

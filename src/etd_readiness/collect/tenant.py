@@ -224,8 +224,9 @@ class TenantCollector:
             if "error" in item:
                 out[uid] = {"error": f"mailbox probe failed: {item['error']}"}
                 continue
-            body = item.get("body") if isinstance(item.get("body"), dict) else {}
-            err = body.get("error") or {}
+            raw = item.get("body")
+            body: dict = raw if isinstance(raw, dict) else {}
+            err: dict = body["error"] if isinstance(body.get("error"), dict) else {}
             got = {"status": item["status"], "code": err.get("code"), "message": err.get("message")}
             if item["status"] == 200 and "userPurpose" in body:
                 got["userPurpose"] = body.get("userPurpose")
