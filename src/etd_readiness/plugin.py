@@ -1,11 +1,13 @@
 """The pytest plugin: options, one collection per run (controller only under xdist), parametrization.
 
-Loaded from the project's root `conftest.py` (`pytest_plugins = ["etd_readiness.plugin"]`) or with
-`-p etd_readiness.plugin`. It fetches only when the run includes the `tenant_checks` directory.
+Loaded through its pytest11 entry point once the package is installed. It fetches only when the run
+includes the checks: the checkout's `tenant_checks` directory (ini etd_checks_dir) or the installed
+`etd_readiness.tenant_checks` package (`pytest --pyargs etd_readiness.tenant_checks`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import tempfile
 from pathlib import Path
@@ -59,17 +61,50 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("etd_report_dir", "where the HTML evidence report goes by default", default="reports")
 
 
+CHECKS_PACKAGE = "etd_readiness.tenant_checks"
+
+
+def _checks_dirs(config: pytest.Config) -> list[Path]:
+    """The checkout's checks directory and wherever the installed checks package lives."""
+    dirs = [(config.rootpath / config.getini("etd_checks_dir")).resolve()]
+    spec = importlib.util.find_spec(CHECKS_PACKAGE)
+    if spec is not None:
+        dirs += [Path(p).resolve() for p in spec.submodule_search_locations or ()]
+    return dirs
+
+
+def arg_path(config: pytest.Config, arg: str) -> Path:
+    """A command-line argument as a path; with --pyargs a dotted package name is resolved first."""
+    target = arg.split("::")[0]
+    if config.option.pyargs and "/" not in target and not target.endswith(".py"):
+        try:
+            spec = importlib.util.find_spec(target)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.submodule_search_locations:
+            return Path(next(iter(spec.submodule_search_locations))).resolve()
+        if spec is not None and spec.origin:
+            return Path(spec.origin).resolve()
+    return (config.invocation_params.dir / target).resolve()
+
+
 def checks_dir(config: pytest.Config) -> Path:
-    """The directory holding the tenant checks."""
-    return (config.rootpath / config.getini("etd_checks_dir")).resolve()
+    """The directory the run's checks come from (the checkout's, else the installed package's)."""
+    dirs = _checks_dirs(config)
+    for arg in config.args:
+        path = arg_path(config, arg)
+        for d in dirs:
+            if path == d or d in path.parents:
+                return d
+    return dirs[0]
 
 
 def is_active(config: pytest.Config) -> bool:
     """True when this run collects the tenant checks (so `pytest tests` never fetches a tenant)."""
-    checks_dir_ = checks_dir(config)
+    checks_dirs = _checks_dirs(config)
     for arg in config.args:
-        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
-        if path == checks_dir_ or checks_dir_ in path.parents:
+        path = arg_path(config, arg)
+        if any(path == d or d in path.parents for d in checks_dirs):
             return True
     return False
 

@@ -41,9 +41,9 @@ class ReportPlugin:
     # -- what ran ----------------------------------------------------------------------------
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.status.demo = bool(self._estate().context.get("demo"))
-        from .plugin import checks_dir
+        from .plugin import arg_path, checks_dir
 
-        self.status.note_selection(self.config, checks_dir(self.config))
+        self.status.note_selection(self.config, checks_dir(self.config), lambda arg: arg_path(self.config, arg))
 
     def pytest_deselected(self, items) -> None:
         self.status.deselected += len(items)

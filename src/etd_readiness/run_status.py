@@ -7,6 +7,7 @@ selection; a stopped run (Ctrl-C, -x, --maxfail) is INTERRUPTED and says how far
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +25,8 @@ class RunStatus:
     interrupted: str = ""  # why the run stopped early ("" = it did not)
     demo: bool = False
 
-    def note_selection(self, config: pytest.Config, checks_dir: Path) -> None:
-        """Record the options and arguments that narrow the run."""
+    def note_selection(self, config: pytest.Config, checks_dir: Path, arg_path: Callable[[str], Path]) -> None:
+        """Record the options and arguments that narrow the run (`arg_path` resolves an argument)."""
         opt = config.option
         if getattr(opt, "keyword", ""):
             self.selection.append(f"-k {opt.keyword!r}")
@@ -36,8 +37,7 @@ class RunStatus:
         if getattr(opt, "lf", False):
             self.selection.append("--last-failed")
         for arg in config.args:
-            path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
-            if "::" in arg or path != checks_dir.resolve():
+            if "::" in arg or arg_path(arg) != checks_dir.resolve():
                 self.selection.append(arg)
 
     def note_stop(self, session: pytest.Session, exitstatus: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib.util
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -66,6 +67,18 @@ async def _no_sleep(_: float) -> None:
     """Replayed 429s are not waited for."""
 
 
+def demo_cassette_dir(cassette_dir: Path) -> Path:
+    """Where the demo replays from: the cassette dir when it holds demo.toml (a checkout), else the copy
+    packaged as etd_readiness.demo_cassettes (an installed wheel run from any directory)."""
+    if (cassette_dir / DEMO_CONFIG).is_file():
+        return cassette_dir
+    spec = importlib.util.find_spec("etd_readiness.demo_cassettes")
+    for location in (spec.submodule_search_locations or ()) if spec else ():
+        if (Path(location) / DEMO_CONFIG).is_file():
+            return Path(location)
+    return cassette_dir
+
+
 def demo_settings(cassette_dir: Path) -> Settings:
     """The bundled demo configuration (synthetic tenants, replayed from committed cassettes)."""
     path = cassette_dir / DEMO_CONFIG
@@ -84,6 +97,7 @@ def acquire(
     if settings is None:
         if record_mode not in (None, "none", "once"):
             raise ConfigError("--record-mode needs a configured tenant to record from (AZURE_* or --etd-config)")
+        cassette_dir = demo_cassette_dir(cassette_dir)
         settings, record_mode, note = demo_settings(cassette_dir), "none", DEMO_NOTE
     if record_mode is None:
         return collect_live(settings)

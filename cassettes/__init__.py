@@ -1,0 +1,1 @@
+"""The bundled demo: its config (demo.toml) and committed cassettes, packaged as etd_readiness.demo_cassettes."""
