@@ -53,6 +53,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="when recording, replace user ids, e-mail local parts and names with stable pseudonyms "
         "(cassette and report can then be shared)",
     )
+    group.addoption(
+        "--etd-error-log",
+        action="append",
+        metavar="CSV",
+        help="ETD's 'Download Error Log' (repeatable): explain each row (case 1a and the mailbox causes)",
+    )
     group.addoption("--cassette-dir", help="where tenant cassettes live (default: ini etd_cassette_dir)")
     group.addoption("--etd-snapshot", metavar="FILE", help="evaluate a saved snapshot instead of fetching")
     group.addoption("--etd-save-snapshot", metavar="FILE", help="also keep the collected snapshot as JSON")
@@ -152,7 +158,9 @@ def _acquire(config: pytest.Config) -> Path:
             if settings is not None:
                 settings = _overridden(settings, opt)
             cassette_dir = Path(opt.cassette_dir or config.rootpath / config.getini("etd_cassette_dir"))
-            snapshot = acquire(settings, opt.record_mode, cassette_dir, opt.pseudonymize)
+            snapshot = acquire(
+                settings, opt.record_mode, cassette_dir, opt.pseudonymize, tuple(opt.etd_error_log or ())
+            )
     except (ConfigError, CassetteError) as err:
         raise pytest.UsageError(str(err)) from None
     tmpdir = tempfile.mkdtemp(prefix="etd-readiness-")

@@ -13,6 +13,7 @@ import pytest
 
 from . import __version__
 from . import report_html as H
+from .collect.messages import MESSAGE_ROLES
 from .report_rows import Rows
 from .run_status import RunStatus, Tally, verdict_line
 
@@ -108,6 +109,11 @@ class ReportPlugin:
                     f"  !! {view.name}: the auditor lacks {', '.join(aud['missing'])}: grant these Microsoft Graph "
                     "Application permissions (admin consent) or the checks that need them will error"
                 )
+            if ctx.get("error_log") and aud.get("roles") is not None and not set(aud["roles"]) & set(MESSAGE_ROLES):
+                lines.append(
+                    f"  !! {view.name}: the error log's messages cannot be looked up: the auditor lacks "
+                    "Mail.ReadBasic.All (or Mail.Read); those rows will not be evaluated"
+                )
         if ctx.get("note"):
             lines.append(f"  {ctx['note']}")
         return lines
@@ -126,6 +132,8 @@ class ReportPlugin:
                 )
             for cause, case, title, n in self.rows.root_cause_counts():
                 tr.write_line(f"  {n:6} mailbox(es)  case {case:3} {cause}: {title}")
+            for diagnosis, n in self.rows.diagnosis_counts():
+                tr.write_line(f"  {n:6} error-log row(s)  {diagnosis}")
             if self.csv_written:
                 tr.write_line(f"Per-mailbox CSV: {self.csv_written}")
         note = self._estate().context.get("note")
@@ -160,6 +168,7 @@ class ReportPlugin:
             H.root_causes_html(self.rows),
             H.mailboxes_html(self.rows),
             H.tenant_findings_html(self.rows),
+            H.error_log_html(self.rows),
             H.not_evaluated_html(self.rows),
             H.checks_html(self.rows),
             H.run_facts_html(estate, describe_mode, self.csv_written),

@@ -81,6 +81,34 @@ def tenant_findings_html(rows: Rows) -> str:
     return "<h2>Tenant-level findings</h2>" + _table(["Case", "Check", "Tenant / item", "What is wrong", "Fix"], body)
 
 
+def error_log_html(rows: Rows) -> str:
+    """ETD's error log, row by row: what ETD logged, the diagnosis, the fix."""
+    if not rows.error_log:
+        return ""
+    from .checks.error_log import BY_DESIGN
+
+    counts = _table(["Diagnosis", "Rows"], [[d, n] for d, n in rows.diagnosis_counts()])
+    body = [
+        [
+            r.get("etd_error_log_row", ""),
+            r.get("etd_mailbox", ""),
+            r.get("etd_logged_error", ""),
+            r.get("etd_diagnosis_case", ""),
+            r.get("etd_diagnosis_text") or r.get("etd_not_evaluated", ""),
+            r.get("etd_diagnosis_fix", ""),
+            r.get("etd_note", ""),
+        ]
+        for r in rows.error_log[:MAX_ROWS]
+    ]
+    head = ["Row", "Mailbox", "ETD logged", "Case", "Diagnosis", "Fix", "Note"]
+    return (
+        "<h2>ETD's error log, row by row</h2>"
+        + counts
+        + _table(head, body, "etd-grid etd-findings")
+        + f"<p class='etd-caveat'>{escape(BY_DESIGN)}</p>"
+    )
+
+
 def not_evaluated_html(rows: Rows) -> str:
     if not rows.not_evaluated:
         return ""

@@ -19,6 +19,7 @@ import pytest
 from .checks.causes import CAUSES
 
 VERDICT_CHECK = "RDY-01"
+ERROR_LOG_CHECK = "ERR-01"
 CSV_COLUMNS = (
     "tenant",
     "mailbox",
@@ -47,6 +48,7 @@ class Rows:
     mailboxes: list[dict[str, str]] = field(default_factory=list)  # RDY-01: one row per mailbox
     tenant_findings: list[dict[str, str]] = field(default_factory=list)  # tenant-level per-cause findings
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)  # (test id, reason)
+    error_log: list[dict[str, str]] = field(default_factory=list)  # ERR-01: one row per error-log row
 
     def add(self, report: pytest.TestReport) -> bool:
         """Take one phase report; True when it completed a test (its call, or a failed/skipped setup)."""
@@ -69,6 +71,8 @@ class Rows:
             self.not_evaluated.append((report.nodeid, props.get("etd_not_evaluated") or _first_line(report)))
         if check == VERDICT_CHECK and outcome != "skipped":
             self.mailboxes.append(_mailbox_row(props, outcome, test_id))
+        elif check == ERROR_LOG_CHECK and outcome != "skipped":
+            self.error_log.append({**props, "outcome": outcome})
         elif outcome == "failed" and check.startswith(("C2-", "C3B-")):
             self.tenant_findings.append({**props, "check": check})
         return True
@@ -97,6 +101,13 @@ class Rows:
             (cause, cases[cause], CAUSES[cause].title if cause in CAUSES else cause, n)
             for cause, n in counts.most_common()
         ]
+
+    def diagnosis_counts(self) -> list[tuple[str, int]]:
+        """(diagnosis, rows) over the error log, most frequent first; 'not evaluated' counted too."""
+        counts: Counter = Counter(
+            r.get("etd_diagnosis") or ("not evaluated" if r["outcome"] == "error" else "?") for r in self.error_log
+        )
+        return counts.most_common()
 
     def write_csv(self, path: Path) -> None:
         """Every evaluated protected mailbox, one row each, written atomically."""

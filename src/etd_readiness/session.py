@@ -15,6 +15,7 @@ from . import __version__
 from .collect.reader import ReadStats
 from .collect.run import Auditor, collect_all, collect_tenant
 from .credentials import StaticTokenCredential, build_credential
+from .error_log import ErrorLogError, read_error_logs
 from .pseudonymize import Pseudonymizer
 from .recording import CANONICAL_GRAPH, CassetteError, Scrubber, cassette, cassette_path, check_cassette
 from .settings import ConfigError, Settings, TenantConfig, load_config_file
@@ -58,6 +59,8 @@ def run_context(settings: Settings, info: RunInfo) -> dict[str, Any]:
         "include_guests": sorted(set(settings.include_guests)),
         "protected_group": settings.protected_group,
         "tenant_domains": {t.name: list(t.domains) for t in settings.tenants},
+        "error_log": list(settings.error_log),
+        "error_log_files": [Path(f).name for f in settings.error_log_files],
         "requests": info.stats.requests,
         "retries": info.stats.retries,
     }
@@ -90,7 +93,11 @@ def demo_settings(cassette_dir: Path) -> Settings:
 
 
 def acquire(
-    settings: Settings | None, record_mode: str | None, cassette_dir: Path, pseudonymize: bool = False
+    settings: Settings | None,
+    record_mode: str | None,
+    cassette_dir: Path,
+    pseudonymize: bool = False,
+    error_logs: tuple[str, ...] = (),
 ) -> Snapshot:
     """The snapshot for this run. No settings: replay the demo. No record mode: live, nothing recorded."""
     note = None
@@ -99,6 +106,7 @@ def acquire(
             raise ConfigError("--record-mode needs a configured tenant to record from (AZURE_* or --etd-config)")
         cassette_dir = demo_cassette_dir(cassette_dir)
         settings, record_mode, note = demo_settings(cassette_dir), "none", DEMO_NOTE
+    settings = with_error_log(settings, error_logs)
     if record_mode is None:
         return collect_live(settings)
     info = RunInfo(mode="replay", note=note, demo=note == DEMO_NOTE)
@@ -123,6 +131,18 @@ def acquire(
         settings = replace(settings, graph_url=CANONICAL_GRAPH)
     settings = _with_scope(settings, _one_scope(scopes))
     return Snapshot(tenants=tenants, context=run_context(settings, info))
+
+
+def with_error_log(settings: Settings, extra: tuple[str, ...] = ()) -> Settings:
+    """Read ETD's error logs (config files + --etd-error-log) once; their rows travel in the settings."""
+    files = (*settings.error_log_files, *extra)
+    if not files:
+        return settings
+    try:
+        rows = read_error_logs(Path(f) for f in files)
+    except ErrorLogError as err:
+        raise ConfigError(str(err)) from None
+    return replace(settings, error_log_files=files, error_log=tuple(r.to_json() for r in rows))
 
 
 def _pseudonymizer(settings: Settings) -> Pseudonymizer:

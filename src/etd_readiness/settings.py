@@ -65,6 +65,8 @@ class Settings:
     max_retries: int = 4
     backoff_seconds: float = 1.0
     source: str = "environment"
+    error_log_files: tuple[str, ...] = ()  # ETD's "Download Error Log" CSVs ([error_log] files, --etd-error-log)
+    error_log: tuple[dict, ...] = ()  # their rows (error_log.ErrorLogRow.to_json()), read once per run
 
     @property
     def manifest(self) -> tuple[str, ...]:
@@ -145,6 +147,10 @@ def load_config_file(path: Path) -> Settings:
         raise ConfigError(f"{path} names no [[tenants]]; add at least one with name and tenant_id")
     if len({t.name for t in tenants}) != len(tenants):
         raise ConfigError(f"{path}: tenant names must be unique")
+    error_log = doc.get("error_log", {})
+    if not isinstance(error_log, dict):
+        raise ConfigError(f"{path}: [error_log] must be a table with files = [...]")
+    error_files = tuple(str(path.parent / f) for f in _tuple(error_log.get("files"), f"{path}: error_log.files"))
     addresses = _tuple(protection.get("addresses"), f"{path}: protection.addresses")
     if protection.get("addresses_file"):
         addresses += _read_addresses(path.parent / protection["addresses_file"])
@@ -162,6 +168,7 @@ def load_config_file(path: Path) -> Settings:
         max_retries=_number(graph, "max_retries", 4, int, path),
         backoff_seconds=_number(graph, "backoff_seconds", 1.0, float, path),
         source=str(path),
+        error_log_files=error_files,
     )
 
 

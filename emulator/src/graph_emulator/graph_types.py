@@ -20,6 +20,7 @@ class GraphRequest:
     body: bytes
     store: Any  # TenantStore of the token's tenant
     base_url: str  # the emulator's Graph URL, for nextLinks and contexts
+    roles: frozenset[str] = frozenset()  # the token's roles (set by the router before the handler runs)
 
 
 @dataclass

@@ -24,7 +24,6 @@ ORG = frozenset({"Organization.Read.All", _DIR})
 DOMAINS = frozenset({"Domain.Read.All", _DIR})
 GROUPS = frozenset({"GroupMember.Read.All", "Group.Read.All", _DIR})
 MAIL_FOLDERS = frozenset({"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"})
-MAIL_READ = frozenset({"Mail.Read", "Mail.ReadWrite"})
 MAIL_WRITE = frozenset({"Mail.ReadWrite"})
 MAILBOX_SETTINGS = frozenset({"MailboxSettings.Read", "MailboxSettings.ReadWrite"})
 
@@ -62,9 +61,9 @@ ROUTES: tuple[Route, ...] = (
     _r("users/{}/mailboxsettings", "mailboxSettings", m.get_mailbox_settings, MAILBOX_SETTINGS),
     _r("users/{}/mailfolders", "mailFolders", m.list_folders, MAIL_FOLDERS),
     _r("users/{}/mailfolders/{}", "mailFolders", m.get_folder, MAIL_FOLDERS),
-    _r("users/{}/mailfolders/{}/messages", "messages", m.list_folder_messages, MAIL_READ),
-    _r("users/{}/messages", "messages", m.list_messages, MAIL_READ),
-    _r("users/{}/messages/{}", "messages", m.get_message, MAIL_READ, delete=(m.delete_message, MAIL_WRITE)),
+    _r("users/{}/mailfolders/{}/messages", "messages", m.list_folder_messages, MAIL_FOLDERS),
+    _r("users/{}/messages", "messages", m.list_messages, MAIL_FOLDERS),
+    _r("users/{}/messages/{}", "messages", m.get_message, MAIL_FOLDERS, delete=(m.delete_message, MAIL_WRITE)),
     _r("users/{}/messages/{}/move", "move", post=(m.move_message, MAIL_WRITE)),
     _r("directory/deleteditems/microsoft.graph.user", "deletedItems", d.list_deleted_users, USERS),
     _r("directory/deleteditems", "deletedItems", d.deleted_items_without_cast, USERS),
@@ -144,4 +143,5 @@ def dispatch(route: Route, params: list[str], req: GraphRequest, roles: frozense
     handler, needed = spec
     if not (needed & roles):
         raise mail_denied() if route.mail else directory_denied()
+    req.roles = roles
     return handler(req, params)

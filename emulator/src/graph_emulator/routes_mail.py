@@ -58,6 +58,18 @@ def _ctx(req: GraphRequest, key: str, tail: str) -> str:
     return f"{req.base_url}/$metadata#users('{key}')/{tail}"
 
 
+# Mail.ReadBasic.All: "all properties except body, previewBody, attachments and any extended properties"
+# (Microsoft Graph permissions reference); the emulator's messages carry bodyPreview only.
+_BASIC_HIDDEN = frozenset({"bodyPreview", "body", "uniqueBody"})
+
+
+def _basic(req: GraphRequest, message: dict[str, Any]) -> dict[str, Any]:
+    """A message as the token may see it: without its body when it holds only Mail.ReadBasic.All."""
+    if req.roles & {"Mail.Read", "Mail.ReadWrite"}:
+        return message
+    return {k: v for k, v in message.items() if k not in _BASIC_HIDDEN}
+
+
 def _paged(req: GraphRequest, items: list[dict[str, Any]], entity: Entity, ctx: str) -> GraphResponse:
     """Outlook-style paging with `$skip` in the nextLink."""
     q = req.query
@@ -75,7 +87,7 @@ def _paged(req: GraphRequest, items: list[dict[str, Any]], entity: Entity, ctx: 
     if skip + size < len(items):
         kept = "&".join(f"{k}={quote(v, safe=_SAFE)}" for k, v in q.pairs if k.lower() != "$skip")
         body["@odata.nextLink"] = f"{req.base_url}{req.path}?{kept + '&' if kept else ''}$skip={skip + size}"
-    body["value"] = [project(i) for i in items[skip : skip + size]]
+    body["value"] = [_basic(req, project(i)) if entity is e.MESSAGE else project(i) for i in items[skip : skip + size]]
     return GraphResponse(200, body)
 
 
@@ -147,7 +159,7 @@ def get_message(req: GraphRequest, params: list[str]) -> GraphResponse:
     uid = mailbox_owner(req, params[0])
     msg = _message(req, uid, params[1])
     body = {"@odata.context": _ctx(req, params[0], "messages/$entity")}
-    body.update(projector(e.MESSAGE, req.query.select)(msg))
+    body.update(_basic(req, projector(e.MESSAGE, req.query.select)(msg)))
     return GraphResponse(200, body)
 
 

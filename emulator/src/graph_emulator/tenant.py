@@ -104,6 +104,28 @@ def _load(path: Path) -> Tenant:
     )
 
 
+def _strict_loader() -> type:
+    """A safe YAML loader that refuses a key written twice in one mapping (YAML keeps the last silently)."""
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def mapping(loader, node, deep=False):
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is written twice in one mapping", key_node.start_mark
+                )
+            seen.add(key)
+        return base.construct_mapping(loader, node, deep)
+
+    class StrictLoader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    return StrictLoader
+
+
 def _parse(path: Path, f: Fields) -> Any:
     try:
         raw = path.read_bytes()
@@ -114,8 +136,7 @@ def _parse(path: Path, f: Fields) -> Any:
         if suffix == ".json":
             return json.loads(raw)
         if suffix in (".yaml", ".yml"):
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            return yaml.load(raw, Loader=loader)  # noqa: S506 - a safe loader
+            return yaml.load(raw, Loader=_strict_loader())  # noqa: S506 - a safe loader
     except json.JSONDecodeError as exc:
         raise f.fail("", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except yaml.YAMLError as exc:

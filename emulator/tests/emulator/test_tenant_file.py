@@ -186,3 +186,9 @@ def test_provisioning_errors_become_service_provisioning_xml_errors(tmp_path: Pa
     assert b["isResolved"] is True and "clash" in b["errorDetail"]
     with pytest.raises(TenantFileError, match=r"provisioningErrors\[0\]\.colour"):
         load_tenant(_write(tmp_path, BASE + "users: [{upn: c@t.example, provisioningErrors: [{colour: red}]}]\n"))
+
+
+def test_a_key_written_twice_is_a_load_error(tmp_path: Path) -> None:
+    text = BASE + "users:\n  - upn: a@t.example\n    mailbox: none\n    mailbox: shared\n"
+    with pytest.raises(TenantFileError, match=r"invalid YAML at line \d+ .*'mailbox' is written twice"):
+        load_tenant(_write(tmp_path, text))

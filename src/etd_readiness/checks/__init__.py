@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def all_checks():
     """Every check (imported on call: no import-time work beyond the modules themselves)."""
+    from .error_log import REMEDIATION_ERRORS
     from .licensing import EXCHANGE_ONLINE_LICENCE
     from .mailboxes import NOT_SOFT_DELETED
     from .permissions import APPLICATION_PERMISSION, ETD_REACHES_TENANT
@@ -19,4 +20,5 @@ def all_checks():
         PROTECTED_DOMAIN_REACHABLE,
         NOT_SOFT_DELETED,
         EXCHANGE_ONLINE_LICENCE,
+        REMEDIATION_ERRORS,
     )

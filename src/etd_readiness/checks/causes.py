@@ -250,6 +250,22 @@ CAUSES: dict[str, Cause] = {
             "it does not appear, check the user's Exchange Online licence in the Microsoft 365 admin center",
         ),
         _c(
+            "message-moved",
+            "1a",
+            "the mailbox owner moved the message to another folder before ETD acted",
+            NOT_FOUND,
+            "Nothing to fix in the tenant: the message is now in '{detail}'. Remediate it again from ETD (search "
+            "the message and remediate) or leave it where the owner put it",
+        ),
+        _c(
+            "message-deleted",
+            "1a",
+            "the message is no longer in the mailbox: deleted by the owner, or purged",
+            NOT_FOUND,
+            "Nothing to fix in the tenant and nothing left to remediate: the owner deleted the message (or it was "
+            "purged) before ETD acted",
+        ),
+        _c(
             "intermittent",
             "1b",
             "the mailbox answers intermittently (different errors on consecutive probes): still being provisioned",

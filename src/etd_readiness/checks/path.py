@@ -168,8 +168,7 @@ def _not_a_user(estate: Estate, ref: MailboxRef) -> Link:
         "user",
         BROKEN,
         "address-not-a-user",
-        "this protected address matches no user, active or soft-deleted (UPN, mail or proxy address), in any "
-        "configured tenant",
+        "matches no user, active or soft-deleted (UPN, mail or proxy address), in any configured tenant",
         (("tenants searched", searched),),
         {"user": ref.address},
     )

@@ -46,7 +46,7 @@ def describe(estate: Estate, subject: Subject) -> dict[str, str]:
 MAILBOX_VERDICT = Check(
     check_id=CHECK_ID,
     title="ETD can remediate this protected mailbox (the first broken link of ETD's path is the root cause)",
-    cause_ids=tuple(CAUSES),
+    cause_ids=tuple(c.cause_id for c in CAUSES.values() if c.case != "1a"),  # 1a is message-level: ERR-01
     subjects=mailbox_subjects,
     evaluate=_evaluate,
     when_empty="no protected mailbox in any configured tenant",

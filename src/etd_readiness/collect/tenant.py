@@ -15,6 +15,7 @@ from ..catalog import AUDITOR_ROLES, GRAPH_APP_ID
 from ..protection import Scope, protected_domains
 from ..settings import Settings, TenantConfig
 from ..snapshot import Section
+from .messages import lookup_messages
 from .reader import FetchError, GraphReader
 
 USER_FIELDS = (
@@ -178,6 +179,10 @@ class TenantCollector:
             self.sections["mailboxes"] = Section.failed(str(err))
             return
         self.sections["mailboxes"] = Section(ok=True, data=results)
+        if self.settings.error_log:
+            self.sections["messages"] = await lookup_messages(
+                self.reader, users, results, self.settings.error_log, self.roles
+            )
 
     def _protected(self, user: dict, domains: tuple[str, ...], members: set[str] | None) -> bool:
         s = self.settings

@@ -1,0 +1,99 @@
+"""Look up the messages of ETD's error log (case 1a): where is each one now, if anywhere?
+
+Only ids and folder ids are read (`$select=id,parentFolderId`), in `$batch`: one item per distinct
+(mailbox, message id), then the display name of each folder a message was found in and the id of the
+user's Inbox (where ETD found it). Needs Mail.ReadBasic.All (or Mail.Read / Mail.ReadWrite).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from ..protection import index_by_address
+from ..snapshot import Section
+from .reader import FetchError, GraphReader
+
+MESSAGE_ROLES = ("Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite")
+LOOKUP = "/users/{uid}/messages?$filter={filter}&$select=id,parentFolderId"
+FOLDER = "/users/{uid}/mailFolders/{fid}?$select=id,displayName"
+
+
+def lookup_key(user_id: str, message_id: str) -> str:
+    return f"{user_id}|{message_id}"
+
+
+def _filter(message_id: str) -> str:
+    escaped = message_id.replace("'", "''")
+    return quote(f"internetMessageId eq '{escaped}'", safe="'")
+
+
+async def lookup_messages(
+    reader: GraphReader, users: list[dict], probes: dict, rows: Iterable[dict], roles: set[str] | None
+) -> Section:
+    """The messages section: {"lookups": {key: {"found": [...]}|{"error"}}, "folders": {...}, "inbox": {...}}."""
+    if roles is not None and not roles & set(MESSAGE_ROLES):
+        return Section.failed(
+            "the auditor app lacks the Microsoft Graph Application permission Mail.ReadBasic.All (needed to look up "
+            "the error log's messages by Internet message id; it reads no message body); grant it and 'Grant admin "
+            "consent'"
+        )
+    by_address = index_by_address(users)
+    wanted: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        user = by_address.get(row.get("mailbox", ""))
+        if user is None or not row.get("message_id") or probes.get(user["id"], {}).get("status") != 200:
+            continue
+        wanted.setdefault(lookup_key(user["id"], row["message_id"]), (user["id"], row["message_id"]))
+    if not wanted:
+        return Section(ok=True, data={"lookups": {}, "folders": {}, "inbox": {}})
+    ids = {key: f"m{n}" for n, key in enumerate(sorted(wanted))}
+    try:
+        answers = await reader.batch_get(
+            [(ids[key], LOOKUP.format(uid=uid, filter=_filter(mid))) for key, (uid, mid) in sorted(wanted.items())]
+        )
+        lookups = {key: _found(answers.get(ids[key])) for key in wanted}
+        folders, inbox = await _folders(reader, wanted, lookups)
+    except FetchError as err:
+        return Section.failed(f"message lookup failed: {err}")
+    return Section(ok=True, data={"lookups": lookups, "folders": folders, "inbox": inbox})
+
+
+def _found(item: dict | None) -> dict:
+    if item is None:
+        return {"error": "the $batch answer left this lookup out"}
+    if "error" in item:
+        return {"error": item["error"]}
+    body = item.get("body") if isinstance(item.get("body"), dict) else {}
+    if item.get("status") != 200 or not isinstance(body.get("value"), list):
+        err = body.get("error") if isinstance(body.get("error"), dict) else {}
+        return {"error": f"{item.get('status')} {err.get('code', '')}: {err.get('message', '')}".strip()}
+    return {"found": [{"id": m.get("id"), "parentFolderId": m.get("parentFolderId")} for m in body["value"]]}
+
+
+async def _folders(
+    reader: GraphReader, wanted: dict[str, tuple[str, str]], lookups: dict[str, dict]
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Display names of the folders messages were found in, and each such user's Inbox and Deleted Items ids."""
+    pairs = sorted(
+        {(wanted[key][0], m["parentFolderId"]) for key, got in lookups.items() for m in got.get("found", ())}
+    )
+    users = sorted({uid for uid, _ in pairs})
+    requests = [(f"i{n}", FOLDER.format(uid=uid, fid="inbox")) for n, uid in enumerate(users)]
+    requests += [(f"d{n}", FOLDER.format(uid=uid, fid="deleteditems")) for n, uid in enumerate(users)]
+    requests += [(f"f{n}", FOLDER.format(uid=uid, fid=quote(fid, safe=""))) for n, (uid, fid) in enumerate(pairs)]
+    if not requests:
+        return {}, {}
+    answers = await reader.batch_get(requests)
+    inbox = {uid: _body(answers.get(f"i{n}")).get("id", "") for n, uid in enumerate(users)}
+    inbox.update({f"{uid}|deleteditems": _body(answers.get(f"d{n}")).get("id", "") for n, uid in enumerate(users)})
+    folders: dict[str, dict[str, str]] = {}
+    for n, (uid, fid) in enumerate(pairs):
+        folders.setdefault(uid, {})[fid] = _body(answers.get(f"f{n}")).get("displayName", "")
+    return folders, inbox
+
+
+def _body(item: dict | None) -> dict:
+    if not item or item.get("status") != 200 or not isinstance(item.get("body"), dict):
+        return {}
+    return item["body"]
