@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .addresses import canonical
+
 User = Mapping[str, Any]
 
 
 def user_addresses(user: User) -> set[str]:
-    """Every SMTP address a user answers to: mail, UPN and smtp: proxy addresses, lower-cased."""
-    found = {str(a).lower() for a in (user.get("mail"), user.get("userPrincipalName")) if a}
+    """Every SMTP address a user answers to: mail, UPN and smtp: proxy addresses, in comparison form."""
+    found = {canonical(str(a)) for a in (user.get("mail"), user.get("userPrincipalName")) if a}
     for proxy in user.get("proxyAddresses") or ():
         kind, _, address = str(proxy).partition(":")
         if kind.lower() == "smtp" and address:
-            found.add(address.lower())
+            found.add(canonical(address))
     return found
 
 
