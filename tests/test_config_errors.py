@@ -261,3 +261,26 @@ def test_command_line_overrides_the_environment(run_suite, emulator_for, suite_p
     monkeypatch.setenv("ETD_GRAPH_ENDPOINT", "https://graph.microsoft.us/v1.0")
     run = run_suite(f"--etd-config={config}", emulator=emu)  # passes --authority / --graph-endpoint
     assert emu.stats.requests.get(("GET", "users"), 0) >= 1, run.text()
+
+
+# -- protected-address files -------------------------------------------------------------------
+
+
+def test_junk_address_file_stops_the_run_naming_file_and_line(run_suite, suite_project):
+    config = _toml(suite_project, "conf/etd.toml", '[protection]\naddresses_file = "protected.txt"\n' + TENANT)
+    (suite_project / "conf" / "protected.txt").write_text(
+        "alice@contoso.example\nnot an address\nghost@x, dave@x\n", encoding="utf-8"
+    )
+    _assert_one_line_error(
+        run_suite(f"--etd-config={config}"),
+        f"{suite_project / 'conf' / 'protected.txt'}: 2 line(s) are not one e-mail address",
+        "line 2 'not an address', line 3 'ghost@x, dave@x'",
+    )
+
+
+def test_address_file_with_a_bad_byte_on_the_command_line(run_suite, suite_project):
+    config = _toml(suite_project, "etd.toml", TENANT)
+    (suite_project / "p.txt").write_bytes(b"b\xf6b@contoso.example\n")
+    _assert_one_line_error(
+        run_suite(f"--etd-config={config}", "--protected-addresses=p.txt"), "p.txt:line 1: byte 0xf6 is not valid UTF-8"
+    )

@@ -66,6 +66,7 @@ class Settings:
     etd_mode: str = "read-write"
     protected_group: str | None = None
     protected_addresses: tuple[str, ...] = ()
+    inline_addresses: tuple[str, ...] = ()  # protection.addresses alone (--protected-addresses replaces the file)
     exclude: tuple[str, ...] = ()
     include_guests: tuple[str, ...] = ()
     graph_url: str = PUBLIC_GRAPH
@@ -78,6 +79,10 @@ class Settings:
     def manifest(self) -> tuple[str, ...]:
         """The Graph application permissions ETD needs in this mode (GRAPH_FACTS §2)."""
         return ETD_MANIFEST_READ_WRITE if self.etd_mode == "read-write" else ETD_MANIFEST_READ
+
+
+def _default(table: str, key: str) -> Any:
+    return SCHEMA[table][key].default
 
 
 def check_tenant_id(value: str, where: str) -> str:
@@ -130,7 +135,7 @@ def _tenant(table: dict[str, Any], index: int, path: Path) -> TenantConfig:
     for key in ("name", "tenant_id"):
         if not table.get(key):
             raise ConfigError(f"{where}.{key} is required")
-    kind = table.get("credential", "environment")
+    kind = table.get("credential", _default("tenants", "credential"))
     if kind == "certificate" and not table.get("certificate_path"):
         raise ConfigError(
             f"{where}: credential 'certificate' needs certificate_path (a PEM file with key and certificate)"
@@ -141,7 +146,7 @@ def _tenant(table: dict[str, Any], index: int, path: Path) -> TenantConfig:
         client_id=check_client_id(table.get("client_id"), f"{where}.client_id"),
         credential=kind,
         certificate_path=_relative(path.parent, table.get("certificate_path")),
-        secret_env=table.get("secret_env", "AZURE_CLIENT_SECRET"),
+        secret_env=table.get("secret_env", _default("tenants", "secret_env")),
         domains=tuple(d.lower() for d in table.get("domains", [])),
     )
 
@@ -164,22 +169,24 @@ def load_config_file(path: Path) -> Settings:
     if len({t.name for t in tenants}) != len(tenants):
         raise ConfigError(f"{path}: tenant names must be unique")
     where = f"{path}: protection."
-    addresses = addr.check_list(protection.get("addresses", []), where + "addresses")
+    inline = addr.check_list(protection.get("addresses", []), where + "addresses")
+    addresses = inline
     if protection.get("addresses_file"):
         addresses += addr.read_file(Path(_relative(path.parent, protection["addresses_file"]) or ""))
     return Settings(
         tenants=tenants,
         etd_app_id=check_client_id(etd.get("app_id"), f"{path}: etd.app_id"),
-        etd_display_name=etd.get("display_name", ETD_DISPLAY_NAME),
-        etd_mode=etd.get("mode", "read-write"),
+        etd_display_name=etd.get("display_name", _default("etd", "display_name")),
+        etd_mode=etd.get("mode", _default("etd", "mode")),
         protected_group=protection.get("group"),
         protected_addresses=tuple(dict.fromkeys(addresses)),
+        inline_addresses=inline,
         exclude=addr.check_list(protection.get("exclude", []), where + "exclude"),
         include_guests=addr.check_list(protection.get("include_guests", []), where + "include_guests"),
-        graph_url=check_endpoint(graph.get("endpoint", PUBLIC_GRAPH), f"{path}: graph.endpoint"),
-        authority=check_authority(graph.get("authority", PUBLIC_AUTHORITY), f"{path}: graph.authority"),
-        max_retries=int(graph.get("max_retries", 4)),
-        backoff_seconds=float(graph.get("backoff_seconds", 1.0)),
+        graph_url=check_endpoint(graph.get("endpoint", _default("graph", "endpoint")), f"{path}: graph.endpoint"),
+        authority=check_authority(graph.get("authority", _default("graph", "authority")), f"{path}: graph.authority"),
+        max_retries=int(graph.get("max_retries", _default("graph", "max_retries"))),
+        backoff_seconds=float(graph.get("backoff_seconds", _default("graph", "backoff_seconds"))),
         source=str(path),
     )
 
@@ -219,8 +226,8 @@ def with_overrides(settings: Settings, **overrides: Any) -> Settings:
     if "authority" in given:
         given["authority"] = check_authority(given["authority"], "--authority")
     if "protected_addresses_file" in given:
-        extra = addr.read_file(Path(given.pop("protected_addresses_file")))
-        given["protected_addresses"] = tuple(dict.fromkeys(settings.protected_addresses + extra))
+        from_file = addr.read_file(Path(given.pop("protected_addresses_file")))
+        given["protected_addresses"] = tuple(dict.fromkeys(settings.inline_addresses + from_file))
     return replace(settings, **given)
 
 
