@@ -6,8 +6,12 @@ Loaded from the project's root `conftest.py` (`pytest_plugins = ["etd_readiness.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -112,6 +116,42 @@ def _acquire(config: pytest.Config) -> Path:
     """Collect (or load) the snapshot once, in the controller, and write it where workers can read it."""
     opt = config.option
     try:
+        with sigterm_as_interrupt():
+            snapshot = _snapshot(config)
+    except KeyboardInterrupt as err:
+        if err.args:
+            raise
+        raise KeyboardInterrupt("interrupted while collecting: no cassette, report or snapshot was written") from None
+    tmpdir = tempfile.mkdtemp(prefix="etd-readiness-")
+    config.stash[TMPDIR_KEY] = tmpdir
+    path = Path(tmpdir) / "snapshot.json"
+    snapshot.save(path)
+    if opt.etd_save_snapshot:
+        snapshot.save(Path(opt.etd_save_snapshot))
+    return path
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """During collection SIGTERM raises KeyboardInterrupt, so a kill runs the same cleanup as Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt()
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _snapshot(config: pytest.Config) -> Snapshot:
+    """The run's snapshot: loaded, collected live, or through cassettes; usage errors as pytest's."""
+    opt = config.option
+    try:
         if opt.etd_snapshot:
             snapshot = _load_snapshot(Path(opt.etd_snapshot))
         else:
@@ -122,13 +162,7 @@ def _acquire(config: pytest.Config) -> Path:
             snapshot = acquire(settings, opt.record_mode, cassette_dir, opt.pseudonymize)
     except (ConfigError, CassetteError) as err:
         raise pytest.UsageError(str(err)) from None
-    tmpdir = tempfile.mkdtemp(prefix="etd-readiness-")
-    config.stash[TMPDIR_KEY] = tmpdir
-    path = Path(tmpdir) / "snapshot.json"
-    snapshot.save(path)
-    if opt.etd_save_snapshot:
-        snapshot.save(Path(opt.etd_save_snapshot))
-    return path
+    return snapshot
 
 
 def _load_snapshot(path: Path) -> Snapshot:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ import vcr
 import vcr.serialize
 import yaml
 from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
 from vcr.serializers import yamlserializer
 
 from .pseudonymize import Pseudonymizer
@@ -29,6 +33,9 @@ KEEP_RESPONSE_HEADERS = frozenset({"content-type", "retry-after"})
 SIGN_IN_MARKERS = ("/oauth2/", "/.well-known/", "/discovery/", "/metadata/identity/", "/msi/token")
 META_KEY = "etd_readiness"
 LOADED = "_etd_loaded"
+INNER_ERROR = re.compile(rb'"innerError":\{[^{}]*\}')
+VOLATILE = re.compile(rb'"(date|request-id|client-request-id)":"[^"]*"')
+CONSTANT = {b"date": b"2000-01-01T00:00:00", b"request-id": b"00000000-0000-0000-0000-000000000000"}
 
 
 class CassetteError(Exception):
@@ -91,9 +98,22 @@ class Scrubber:
         response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() in KEEP_RESPONSE_HEADERS}
         body = response.get("body", {}).get("string")
         if isinstance(body, bytes) and body:
-            body = self._canonical(body.decode("utf-8", "replace")).encode()
+            body = _steady(self._canonical(body.decode("utf-8", "replace")).encode())
             response["body"]["string"] = self.pseudonyms.body(body) if self.pseudonyms else body
         return response
+
+
+def _steady(body: bytes) -> bytes:
+    """Graph errors' innerError date and request ids (diagnostics only) as constants: a re-recording of the
+    same tenant is then byte-identical."""
+    if b"innerError" not in body:
+        return body
+    return INNER_ERROR.sub(lambda m: VOLATILE.sub(_constant, m.group(0)), body)
+
+
+def _constant(match: re.Match[bytes]) -> bytes:
+    key = match.group(1)
+    return b'"' + key + b'":"' + CONSTANT.get(key, CONSTANT[b"request-id"]) + b'"'
 
 
 def check_cassette(path: Path, tenant: str) -> dict:
@@ -107,26 +127,53 @@ def check_cassette(path: Path, tenant: str) -> dict:
         raise CassetteError(f"cassette {path} is corrupt ({type(err).__name__}); {rerecord_hint(tenant)}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("interactions"), list):
         raise CassetteError(f"cassette {path} is not a vcrpy cassette; {rerecord_hint(tenant)}")
-    try:  # what vcrpy itself will do with it, and what replaying a response reads
+    try:  # what vcrpy itself will do with it
         vcr.serialize.deserialize(text, yamlserializer)
-        for item in doc["interactions"]:
-            _check_response(item["response"])
     except Exception as err:  # noqa: BLE001 - any shape vcrpy cannot replay is a corrupt cassette
         raise CassetteError(
             f"cassette {path} is corrupt (an interaction vcrpy cannot replay: {type(err).__name__}); "
             f"{rerecord_hint(tenant)}"
         ) from None
+    for index, item in enumerate(doc["interactions"]):
+        problem = _interaction_problem(item)
+        if problem:
+            where = _where(item)
+            raise CassetteError(
+                f"cassette {path} is corrupt: interaction {index}{where} {problem}; {rerecord_hint(tenant)}"
+            )
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not _valid_metadata(meta.get(META_KEY)):
         raise CassetteError(f"cassette {path} lacks the suite's metadata; {rerecord_hint(tenant)}")
     return meta[META_KEY]
 
 
-def _check_response(response: Any) -> None:
-    if not isinstance(response["status"]["code"], int) or not isinstance(response["headers"], dict):
-        raise TypeError("response status or headers")
-    if not isinstance(response["body"]["string"], str | bytes):
-        raise TypeError("response body")
+def _where(item: Any) -> str:
+    request = item.get("request") if isinstance(item, dict) else None
+    if isinstance(request, dict) and isinstance(request.get("uri"), str):
+        return f" ({request.get('method', '?')} {request['uri'][:200]})"
+    return ""
+
+
+def _interaction_problem(item: Any) -> str | None:
+    """What makes one recorded interaction unreplayable, or None: shapes, and JSON bodies that do not parse."""
+    try:
+        request, response = item["request"], item["response"]
+        if not isinstance(request["uri"], str) or not isinstance(request["method"], str):
+            return "has no request method or URI"
+        if not isinstance(response["status"]["code"], int) or not isinstance(response["headers"], dict):
+            return "has no response status or headers"
+        body = response["body"]["string"]
+    except (KeyError, TypeError):
+        return "is not a request/response pair"
+    if not isinstance(body, str | bytes):
+        return "has a response body that is not text"
+    content_type = " ".join(str(v) for k, v in response["headers"].items() if str(k).lower() == "content-type")
+    if body and "json" in content_type.lower():
+        try:
+            json.loads(body)
+        except ValueError as err:
+            return f"has a response body that is not valid JSON ({str(err).split(':')[0]})"
+    return None
 
 
 def _valid_metadata(meta: Any) -> bool:
@@ -153,9 +200,11 @@ def cassette(path: Path, mode: str, scrubber: Scrubber, tenant: str) -> Iterator
     """Record or replay one tenant's collection; translate vcrpy's errors into CassetteError.
 
     For replay (mode "none") the caller checks the cassette first with `check_cassette`.
+    A recording is written only when the collection inside completed: an exception or Ctrl-C leaves the
+    file on disk as it was (the write itself is atomic, see AtomicPersister).
     """
+    persister = AtomicPersister(fresh=mode == "rewrite")
     if mode == "rewrite":
-        path.unlink(missing_ok=True)
         mode = "all"
     recorder = vcr.VCR(
         record_mode=mode,
@@ -165,14 +214,56 @@ def cassette(path: Path, mode: str, scrubber: Scrubber, tenant: str) -> Iterator
         after_load_interaction=scrubber.loaded,
         decode_compressed_response=True,
     )
+    recorder.register_persister(persister)
     try:
         with recorder.use_cassette(str(path)) as cas:
             _index_playback(cas)
-            yield cas
+            try:
+                yield cas
+            except BaseException:
+                cas.dirty = False  # vcrpy saves on exit even after an exception: keep the file as it was
+                raise
     except CannotOverwriteExistingCassetteException as err:
         req = getattr(err, "failed_request", None)
         what = f"{req.method} {req.uri}" if req is not None else "a request"
         raise CassetteError(f"{what} is not in cassette {path}; {rerecord_hint(tenant)}") from None
+
+
+class AtomicPersister:
+    """vcrpy's file persister, but the cassette is written whole (temp file + rename) and in a
+    deterministic order: interactions sorted by method, URL and body (a stable sort, so repeats of one
+    request, e.g. throttled then answered, keep their order). `fresh`: ignore what is on disk (rewrite),
+    which is replaced only when the new recording is saved."""
+
+    def __init__(self, fresh: bool = False) -> None:
+        self.fresh = fresh
+
+    def load_cassette(self, cassette_path: str, serializer: Any) -> Any:
+        if self.fresh:
+            raise CassetteNotFoundError()
+        return FilesystemPersister.load_cassette(cassette_path, serializer)
+
+    def save_cassette(self, cassette_path: str, cassette_dict: dict, serializer: Any) -> None:
+        pairs = sorted(zip(cassette_dict["requests"], cassette_dict["responses"], strict=True), key=_order)
+        ordered = {**cassette_dict, "requests": [r for r, _ in pairs], "responses": [r for _, r in pairs]}
+        data = vcr.serialize.serialize(ordered, serializer)
+        path = Path(cassette_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+def _order(pair: tuple[Any, Any]) -> tuple[str, str, bytes]:
+    request = pair[0]
+    body = request.body or b""
+    return (request.method, request.uri, body if isinstance(body, bytes) else str(body).encode())
 
 
 def _match_key(request: Any) -> tuple:

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,13 @@ def run_context(settings: Settings, info: RunInfo) -> dict[str, Any]:
     }
 
 
+def recorded_at(env: Mapping[str, str]) -> str:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible recordings: the demo cassettes)."""
+    epoch = env.get("SOURCE_DATE_EPOCH", "")
+    when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
+    return when.replace(microsecond=0).isoformat()
+
+
 async def _no_sleep(_: float) -> None:
     """Replayed 429s are not waited for."""
 
@@ -94,12 +101,21 @@ def acquire(
     tenants: list[TenantSnapshot] = []
     pseudonyms = _pseudonymizer(settings) if pseudonymize else None
     scopes: dict[str, dict] = {}
+    written: list[str] = []
     for tenant in settings.tenants:
         path = cassette_path(cassette_dir, tenant.name)
         mode = record_mode
         if mode == "once" and path.exists():
             mode = "none"
-        snap, stats, scope = _through_cassette(settings, tenant, path, mode, pseudonyms, auditors.get(tenant.name))
+        existed = path.exists()
+        try:
+            snap, stats, scope = _through_cassette(settings, tenant, path, mode, pseudonyms, auditors.get(tenant.name))
+        except KeyboardInterrupt:
+            if mode == "none":
+                raise
+            raise KeyboardInterrupt(_interrupted(tenant.name, path, existed, written)) from None
+        if mode != "none" and not (snap.auditor.get("error") or "").startswith(SIGN_IN_FAILED):
+            written.append(str(path))
         tenants.append(snap)
         if scope is not None:
             scopes[str(path)] = scope
@@ -157,6 +173,13 @@ def _one_scope(scopes: dict[str, dict]) -> dict | None:
             "--pseudonymize (set ETD_PSEUDONYM_KEY to keep pseudonyms stable across recordings)"
         )
     return next(iter(scopes.values()), None)
+
+
+def _interrupted(tenant: str, path: Path, existed: bool, written: list[str]) -> str:
+    """What an interrupted recording kept: the interrupted cassette is untouched, earlier ones are complete."""
+    kept = f"{path} is as it was before this run" if existed else f"{path} was not written"
+    done = f"; complete: {', '.join(written)}" if written else ""
+    return f"interrupted while recording tenant {tenant}: {kept}{done}; no report or snapshot was written"
 
 
 def _replays(tenant: TenantConfig, record_mode: str, cassette_dir: Path) -> bool:
@@ -220,7 +243,7 @@ def _through_cassette(
         meta.update(
             tenant=tenant.name,
             tenant_id=tenant.tenant_id,
-            recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            recorded_at=recorded_at(os.environ),
             suite_version=__version__,
             auditor={k: snap.auditor.get(k) for k in ("client_id", "roles", "error")},
             pseudonymized=pseudonyms is not None,
