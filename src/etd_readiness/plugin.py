@@ -13,6 +13,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,10 +119,14 @@ def _acquire(config: pytest.Config) -> Path:
     try:
         with sigterm_as_interrupt():
             snapshot = _snapshot(config)
-    except KeyboardInterrupt as err:
-        if err.args:
+    except (KeyboardInterrupt, BaseExceptionGroup) as err:
+        interrupts = err.subgroup(KeyboardInterrupt) if isinstance(err, BaseExceptionGroup) else err
+        if interrupts is None:
             raise
-        raise KeyboardInterrupt("interrupted while collecting: no cassette, report or snapshot was written") from None
+        said = next((str(e) for e in _leaves(interrupts) if str(e)), "")
+        raise KeyboardInterrupt(
+            said or "interrupted while collecting: no cassette, report or snapshot was written"
+        ) from None
     tmpdir = tempfile.mkdtemp(prefix="etd-readiness-")
     config.stash[TMPDIR_KEY] = tmpdir
     path = Path(tmpdir) / "snapshot.json"
@@ -138,14 +143,27 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
 
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt()
+    def interrupt(signum: int, frame: Any) -> None:
+        # what Ctrl-C does now: inside asyncio.run, cancel the main task (a clean unwind), else raise
+        on_sigint = signal.getsignal(signal.SIGINT)
+        if callable(on_sigint) and on_sigint is not interrupt:
+            on_sigint(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt()
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _leaves(err: BaseException) -> Iterator[BaseException]:
+    if isinstance(err, BaseExceptionGroup):
+        for inner in err.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield err
 
 
 def _snapshot(config: pytest.Config) -> Snapshot:

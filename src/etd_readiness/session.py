@@ -110,8 +110,8 @@ def acquire(
         existed = path.exists()
         try:
             snap, stats, scope = _through_cassette(settings, tenant, path, mode, pseudonyms, auditors.get(tenant.name))
-        except KeyboardInterrupt:
-            if mode == "none":
+        except (KeyboardInterrupt, BaseExceptionGroup) as err:
+            if mode == "none" or (isinstance(err, BaseExceptionGroup) and not err.subgroup(KeyboardInterrupt)):
                 raise
             raise KeyboardInterrupt(_interrupted(tenant.name, path, existed, written)) from None
         if mode != "none" and not (snap.auditor.get("error") or "").startswith(SIGN_IN_FAILED):
