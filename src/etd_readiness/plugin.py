@@ -95,7 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not is_active(config):
         return
     if _is_worker(config):
-        config.stash[SNAPSHOT_KEY] = Path(config.workerinput["etd_snapshot"])
+        config.stash[SNAPSHOT_KEY] = Path(config.workerinput["etd_snapshot"])  # type: ignore[attr-defined]
         return
     config.pluginmanager.register(ReportPlugin(config), "etd-readiness-report")
 

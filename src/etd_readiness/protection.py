@@ -57,9 +57,9 @@ def is_protected(
     return any(domain_of(a) in domain_set for a in mine)
 
 
-def index_by_address(users: Iterable[User]) -> dict[str, User]:
+def index_by_address(users: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Address -> user, for resolving configured addresses (case 3a)."""
-    index: dict[str, User] = {}
+    index: dict[str, dict[str, Any]] = {}
     for user in users:
         for address in user_addresses(user):
             index.setdefault(address, user)
