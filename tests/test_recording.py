@@ -6,6 +6,7 @@ never started), so a replay that still needed the network could not pass.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import socket
@@ -21,6 +22,7 @@ from vcr.serialize import deserialize
 from vcr.serializers import yamlserializer
 
 from conftest import AUDITOR_APP_ID, ROOT, SECRET_ENV, tenant_file, tenant_ids, write_config
+from etd_readiness import session
 from graph_emulator import Faults
 from graph_emulator.certs import generate_app_certificate
 
@@ -207,7 +209,7 @@ def test_config_asking_for_more_than_was_recorded_is_named(run_suite, suite_proj
 # -- throttling: recorded 429s replay without waiting ----------------------------------------------------
 
 
-def test_replay_does_not_sleep_on_recorded_throttling(run_suite, emulator_for, suite_project, tmp_path):
+def test_replay_does_not_sleep_on_recorded_throttling(run_suite, emulator_for, suite_project, tmp_path, monkeypatch):
     faults = Faults(throttle={"users": 1.0}, max_faults=1, retry_after="int", retry_after_seconds=0)
     emu = emulator_for("healthy", faults=faults)
     config = write_config(suite_project / "etd.toml", tenant_ids("healthy"))
@@ -223,12 +225,25 @@ def test_replay_does_not_sleep_on_recorded_throttling(run_suite, emulator_for, s
     throttled[0]["headers"]["retry-after"] = ["60"]
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
 
-    started = time.monotonic()
-    replayed = _replay(run_suite, config, cassettes)
-    elapsed = time.monotonic() - started
+    asked: list[float] = []
+    slept: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def replay_sleep(seconds: float) -> None:
+        asked.append(seconds)
+
+    async def counting_sleep(seconds: float, *args, **kwargs):
+        if seconds >= 1:
+            slept.append(seconds)
+        return await real_sleep(0, *args, **kwargs)
+
+    monkeypatch.setattr(session, "_no_sleep", replay_sleep)
+    monkeypatch.setattr(asyncio, "sleep", counting_sleep)
+    replayed = _replay(run_suite, config, cassettes)  # in-process: the patched functions are the ones used
     assert replayed.outcomes() == recorded.outcomes(), replayed.text()
     assert replayed.with_outcome("error") == set()
-    assert elapsed < 30, f"replay waited on a recorded Retry-After: {elapsed:.1f}s"
+    assert asked == [60], "the recorded Retry-After is read (the 429 replayed, then its retry)"
+    assert slept == [], f"replay waited on a recorded Retry-After: {slept}"
 
 
 # -- secrets are never recorded ---------------------------------------------------------------------------
