@@ -64,7 +64,27 @@ def test_tenant_without_client_id(run_suite, monkeypatch):
 
 def test_bad_snapshot_file(run_suite, suite_project):
     (suite_project / "snap.json").write_text("{not json", encoding="utf-8")
-    _assert_one_line_error(run_suite("--etd-snapshot=snap.json"), "cannot read snapshot snap.json")
+    _assert_one_line_error(
+        run_suite("--etd-snapshot=snap.json"), "snapshot snap.json is corrupt (not valid JSON at line 1 column 2"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"format": "something-else"}', "not a etd-readiness-snapshot/1 document"),
+        ('{"format": "etd-readiness-snapshot/1", "tenants": [{"name": "x"}]}', "missing 'tenant_id'"),
+    ],
+)
+def test_snapshot_that_is_not_a_snapshot(run_suite, suite_project, text, said):
+    (suite_project / "snap.json").write_text(text, encoding="utf-8")
+    _assert_one_line_error(
+        run_suite("--etd-snapshot=snap.json"), "snapshot snap.json is corrupt or not a snapshot", said
+    )
+
+
+def test_missing_snapshot(run_suite):
+    _assert_one_line_error(run_suite("--etd-snapshot=nowhere.json"), "cannot read snapshot nowhere.json")
 
 
 def test_record_mode_without_a_tenant(run_suite):

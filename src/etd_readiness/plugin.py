@@ -7,6 +7,7 @@ Loaded from the project's root `conftest.py` (`pytest_plugins = ["etd_readiness.
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import signal
 import tempfile
@@ -184,10 +185,20 @@ def _snapshot(config: pytest.Config) -> Snapshot:
 
 
 def _load_snapshot(path: Path) -> Snapshot:
+    """A saved snapshot, or one line saying it is missing, corrupt (and where) or not a snapshot."""
+    hint = "save one with --etd-save-snapshot"
     try:
         return Snapshot.load(path)
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise pytest.UsageError(f"cannot read snapshot {path}: {err}; save one with --etd-save-snapshot") from None
+    except OSError as err:
+        raise pytest.UsageError(f"cannot read snapshot {path}: {err.strerror}; {hint}") from None
+    except json.JSONDecodeError as err:
+        where = f"line {err.lineno} column {err.colno}: {err.msg}"
+        raise pytest.UsageError(f"snapshot {path} is corrupt (not valid JSON at {where}); {hint}") from None
+    except UnicodeDecodeError as err:
+        raise pytest.UsageError(f"snapshot {path} is corrupt (byte {err.start} is not UTF-8); {hint}") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        what = f"missing {err}" if isinstance(err, KeyError) else str(err)
+        raise pytest.UsageError(f"snapshot {path} is corrupt or not a snapshot ({what}); {hint}") from None
 
 
 def _overridden(settings, opt):

@@ -119,7 +119,8 @@ def acquire(
         tenants.append(snap)
         if scope is not None:
             scopes[str(path)] = scope
-        info.cassettes[tenant.name] = str(path)
+        if path.exists():
+            info.cassettes[tenant.name] = str(path)
         info.stats.requests += stats.requests
         info.stats.retries += stats.retries
         if mode != "none":
