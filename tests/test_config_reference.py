@@ -83,3 +83,17 @@ def test_documented_command_line_options_exist(pytestconfig):
     for keys in SCHEMA.values():
         for key in keys.values():
             assert not key.cli or key.cli in options, key.cli
+
+
+def test_the_resolved_authority_is_passed_explicitly_so_the_environment_cannot_win_over_the_command_line(
+    monkeypatch,
+):
+    from etd_readiness.credentials import _authority_kwargs
+    from etd_readiness.settings import resolve, with_overrides
+
+    monkeypatch.setenv("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.us")  # azure-identity reads it too
+    env = {"AZURE_TENANT_ID": "contoso.onmicrosoft.com", "AZURE_AUTHORITY_HOST": "login.microsoftonline.us"}
+    from_env = resolve(None, env)
+    assert from_env is not None and from_env.authority == "https://login.microsoftonline.us"
+    cli = with_overrides(from_env, authority=PUBLIC_AUTHORITY)
+    assert _authority_kwargs(cli)["authority"] == PUBLIC_AUTHORITY

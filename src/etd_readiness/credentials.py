@@ -26,12 +26,11 @@ from .settings import PUBLIC_AUTHORITY, ConfigError, Settings, TenantConfig, che
 
 
 def _authority_kwargs(settings: Settings) -> dict[str, Any]:
-    """Point msal at a national cloud or the emulator (instance discovery off for non-Microsoft hosts)."""
-    kwargs: dict[str, Any] = {}
-    if settings.authority.rstrip("/") != PUBLIC_AUTHORITY:
-        kwargs["authority"] = settings.authority
-        if is_loopback(settings.authority):
-            kwargs["disable_instance_discovery"] = True
+    """Point msal at the resolved authority, always explicitly (else azure-identity would fall back to
+    AZURE_AUTHORITY_HOST and break the precedence); instance discovery off for the emulator."""
+    kwargs: dict[str, Any] = {"authority": settings.authority.rstrip("/") or PUBLIC_AUTHORITY}
+    if is_loopback(settings.authority):
+        kwargs["disable_instance_discovery"] = True
     ca = os.environ.get("REQUESTS_CA_BUNDLE")
     if ca and is_loopback(settings.authority):
         kwargs["connection_verify"] = ca
