@@ -6,20 +6,16 @@ Loaded from the project's root `conftest.py` (`pytest_plugins = ["etd_readiness.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
-import signal
 import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from .checks.base import Check, Estate
 from .findings import SectionUnavailable
+from .interrupts import leaves, sigterm_as_interrupt
 from .recording import RECORD_MODES, CassetteError
 from .report import ReportPlugin
 from .session import acquire
@@ -124,7 +120,7 @@ def _acquire(config: pytest.Config) -> Path:
         interrupts = err.subgroup(KeyboardInterrupt) if isinstance(err, BaseExceptionGroup) else err
         if interrupts is None:
             raise
-        said = next((str(e) for e in _leaves(interrupts) if str(e)), "")
+        said = next((str(e) for e in leaves(interrupts) if str(e)), "")
         raise KeyboardInterrupt(
             said or "interrupted while collecting: no cassette, report or snapshot was written"
         ) from None
@@ -135,36 +131,6 @@ def _acquire(config: pytest.Config) -> Path:
     if opt.etd_save_snapshot:
         snapshot.save(Path(opt.etd_save_snapshot))
     return path
-
-
-@contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """During collection SIGTERM raises KeyboardInterrupt, so a kill runs the same cleanup as Ctrl-C."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        # what Ctrl-C does now: inside asyncio.run, cancel the main task (a clean unwind), else raise
-        on_sigint = signal.getsignal(signal.SIGINT)
-        if callable(on_sigint) and on_sigint is not interrupt:
-            on_sigint(signal.SIGINT, frame)
-        else:
-            raise KeyboardInterrupt()
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _leaves(err: BaseException) -> Iterator[BaseException]:
-    if isinstance(err, BaseExceptionGroup):
-        for inner in err.exceptions:
-            yield from _leaves(inner)
-    else:
-        yield err
 
 
 def _snapshot(config: pytest.Config) -> Snapshot:

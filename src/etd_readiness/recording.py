@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,9 +18,9 @@ import vcr
 import vcr.serialize
 import yaml
 from vcr.errors import CannotOverwriteExistingCassetteException
-from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
 from vcr.serializers import yamlserializer
 
+from .cassette_store import AtomicPersister, steady
 from .pseudonymize import Pseudonymizer
 
 CANONICAL_GRAPH = "https://graph.microsoft.com/v1.0"
@@ -33,9 +30,6 @@ KEEP_RESPONSE_HEADERS = frozenset({"content-type", "retry-after"})
 SIGN_IN_MARKERS = ("/oauth2/", "/.well-known/", "/discovery/", "/metadata/identity/", "/msi/token")
 META_KEY = "etd_readiness"
 LOADED = "_etd_loaded"
-INNER_ERROR = re.compile(rb'"innerError":\{[^{}]*\}')
-VOLATILE = re.compile(rb'"(date|request-id|client-request-id)":"[^"]*"')
-CONSTANT = {b"date": b"2000-01-01T00:00:00", b"request-id": b"00000000-0000-0000-0000-000000000000"}
 
 
 class CassetteError(Exception):
@@ -98,28 +92,9 @@ class Scrubber:
         response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() in KEEP_RESPONSE_HEADERS}
         body = response.get("body", {}).get("string")
         if isinstance(body, bytes) and body:
-            body = _steady(self._canonical(body.decode("utf-8", "replace")).encode())
+            body = steady(self._canonical(body.decode("utf-8", "replace")).encode())
             response["body"]["string"] = self.pseudonyms.body(body) if self.pseudonyms else body
         return response
-
-
-def _steady(body: bytes) -> bytes:
-    """What varies between two recordings of the same data, made constant so a re-recording of the same
-    tenant is byte-identical: Graph errors' innerError date and request ids (diagnostics only), and the
-    order of a $batch answer's items (Graph answers them in any order; replay matches them by id)."""
-    if body.startswith(b'{"responses":['):
-        with contextlib.suppress(ValueError, TypeError, AttributeError):
-            doc = json.loads(body)
-            doc["responses"] = sorted(doc["responses"], key=lambda item: str(item.get("id")))
-            body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-    if b"innerError" not in body:
-        return body
-    return INNER_ERROR.sub(lambda m: VOLATILE.sub(_constant, m.group(0)), body)
-
-
-def _constant(match: re.Match[bytes]) -> bytes:
-    key = match.group(1)
-    return b'"' + key + b'":"' + CONSTANT.get(key, CONSTANT[b"request-id"]) + b'"'
 
 
 def check_cassette(path: Path, tenant: str) -> dict:
@@ -233,43 +208,6 @@ def cassette(path: Path, mode: str, scrubber: Scrubber, tenant: str) -> Iterator
         req = getattr(err, "failed_request", None)
         what = f"{req.method} {req.uri}" if req is not None else "a request"
         raise CassetteError(f"{what} is not in cassette {path}; {rerecord_hint(tenant)}") from None
-
-
-class AtomicPersister:
-    """vcrpy's file persister, but the cassette is written whole (temp file + rename) and in a
-    deterministic order: interactions sorted by method, URL and body (a stable sort, so repeats of one
-    request, e.g. throttled then answered, keep their order). `fresh`: ignore what is on disk (rewrite),
-    which is replaced only when the new recording is saved."""
-
-    def __init__(self, fresh: bool = False) -> None:
-        self.fresh = fresh
-
-    def load_cassette(self, cassette_path: str, serializer: Any) -> Any:
-        if self.fresh:
-            raise CassetteNotFoundError()
-        return FilesystemPersister.load_cassette(cassette_path, serializer)
-
-    def save_cassette(self, cassette_path: str, cassette_dict: dict, serializer: Any) -> None:
-        pairs = sorted(zip(cassette_dict["requests"], cassette_dict["responses"], strict=True), key=_order)
-        ordered = {**cassette_dict, "requests": [r for r, _ in pairs], "responses": [r for _, r in pairs]}
-        data = vcr.serialize.serialize(ordered, serializer)
-        path = Path(cassette_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-
-
-def _order(pair: tuple[Any, Any]) -> tuple[str, str, bytes]:
-    request = pair[0]
-    body = request.body or b""
-    return (request.method, request.uri, body if isinstance(body, bytes) else str(body).encode())
 
 
 def _match_key(request: Any) -> tuple:
