@@ -9,7 +9,7 @@ import pytest
 
 from etd_readiness.addresses import canonical, check_list, normalize, read_file
 from etd_readiness.config_schema import ConfigError
-from etd_readiness.protection import user_addresses
+from etd_readiness.protection import is_protected, protected_domains, user_addresses
 
 
 def _file(tmp_path: Path, data: bytes) -> Path:
@@ -87,3 +87,12 @@ def test_graph_side_compares_in_the_same_form():
     user = {"mail": "User@xn--bcher-kva.de", "proxyAddresses": ["SMTP:Other@Contoso.example", "X500:/o=x"]}
     assert user_addresses(user) == {"user@bücher.de", "other@contoso.example"}
     assert canonical("a@contoso.example") == "a@contoso.example"
+
+
+def test_an_internationalised_verified_domain_protects_its_users_in_either_form():
+    org = {"verifiedDomains": [{"name": "xn--bcher-kva.de"}]}
+    domains = protected_domains([], org)
+    assert domains == ("bücher.de",)
+    assert is_protected({"userPrincipalName": "anna@bücher.de", "userType": "Member"}, domains)
+    assert is_protected({"userPrincipalName": "Anna@XN--BCHER-KVA.DE", "userType": "Member"}, domains)
+    assert protected_domains(["BÜCHER.de"], None) == ("bücher.de",)

@@ -238,11 +238,17 @@ def test_unreadable_certificate(run_suite, suite_project):
         ('[etd]\nmode = "write"\n', "etd.mode 'write' is not one of read-write, read"),
         ('[protection]\naddresses = "a@x.example"\n', "protection.addresses must be a list of strings"),
         ('[protection]\naddresses = ["not an address"]\n', "protection.addresses[0] 'not an address' is not an"),
+        ('[protection]\ngroup = "Finance"\n', "protection.group 'Finance' is not a group object id"),
     ],
 )
 def test_strict_keys_and_types(run_suite, suite_project, text, message):
     config = _toml(suite_project, "etd.toml", text + TENANT)
     _assert_one_line_error(run_suite(f"--etd-config={config}"), f"{config}: {message}")
+
+
+def test_bad_tenant_domain(run_suite, suite_project):
+    config = _toml(suite_project, "etd.toml", TENANT + 'domains = ["contoso.com", "contoso com"]\n')
+    _assert_one_line_error(run_suite(f"--etd-config={config}"), "tenants[0].domains[1] 'contoso com' is not a domain")
 
 
 def test_misspelt_tenant_key_suggests_the_right_one(run_suite, suite_project):

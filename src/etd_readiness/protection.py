@@ -21,16 +21,21 @@ def user_addresses(user: User) -> set[str]:
 
 
 def domain_of(address: str) -> str:
-    return address.rpartition("@")[2].lower()
+    return canonical(address).rpartition("@")[2]
 
 
 def protected_domains(configured: Sequence[str], organization: Mapping[str, Any] | None) -> tuple[str, ...]:
     """The configured domains, else every verified domain of the tenant."""
     if configured:
-        return tuple(d.lower() for d in configured)
+        return tuple(_domain_form(d) for d in configured)
     if organization is None:
         return ()
-    return tuple(sorted(d["name"].lower() for d in organization.get("verifiedDomains", [])))
+    return tuple(sorted(_domain_form(d["name"]) for d in organization.get("verifiedDomains", [])))
+
+
+def _domain_form(domain: str) -> str:
+    """A domain in the form addresses are compared in (lower case, internationalised labels in Unicode)."""
+    return canonical(f"x@{domain}")[2:]
 
 
 def is_protected(

@@ -122,6 +122,19 @@ def check_endpoint(value: str, where: str) -> str:
     return _url(value, where, GRAPH_HOSTS, "Microsoft Graph endpoint (national cloud)")
 
 
+def _domain(value: str, where: str) -> str:
+    norm = addr.normalize(f"x@{value.strip()}")
+    if norm is None:
+        raise ConfigError(f"{where} '{value[:80]}' is not a domain name (e.g. contoso.com)")
+    return norm[2:]
+
+
+def check_group(value: str | None, where: str) -> str | None:
+    if value is not None and not GUID.match(value):
+        raise ConfigError(f"{where} '{value[:80]}' is not a group object id: use the group's Object ID GUID")
+    return value
+
+
 def _relative(base: Path, value: str | None) -> str | None:
     """Paths in the config file are relative to the config file's directory."""
     if value is None:
@@ -147,7 +160,7 @@ def _tenant(table: dict[str, Any], index: int, path: Path) -> TenantConfig:
         credential=kind,
         certificate_path=_relative(path.parent, table.get("certificate_path")),
         secret_env=table.get("secret_env", _default("tenants", "secret_env")),
-        domains=tuple(d.lower() for d in table.get("domains", [])),
+        domains=tuple(_domain(d, f"{where}.domains[{i}]") for i, d in enumerate(table.get("domains", []))),
     )
 
 
@@ -178,7 +191,7 @@ def load_config_file(path: Path) -> Settings:
         etd_app_id=check_client_id(etd.get("app_id"), f"{path}: etd.app_id"),
         etd_display_name=etd.get("display_name", _default("etd", "display_name")),
         etd_mode=etd.get("mode", _default("etd", "mode")),
-        protected_group=protection.get("group"),
+        protected_group=check_group(protection.get("group"), f"{path}: protection.group"),
         protected_addresses=tuple(dict.fromkeys(addresses)),
         inline_addresses=inline,
         exclude=addr.check_list(protection.get("exclude", []), where + "exclude"),
@@ -219,6 +232,8 @@ def with_overrides(settings: Settings, **overrides: Any) -> Settings:
     given = {k: v for k, v in overrides.items() if v is not None}
     if "etd_mode" in given:
         check_value(given["etd_mode"], SCHEMA["etd"]["mode"], "--etd-mode")
+    if "protected_group" in given:
+        check_group(given["protected_group"], "--protected-group")
     if "etd_app_id" in given:
         check_client_id(given["etd_app_id"], "--etd-app-id")
     if "graph_url" in given:
