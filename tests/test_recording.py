@@ -6,6 +6,7 @@ never started), so a replay that still needed the network could not pass.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import socket
@@ -21,6 +22,7 @@ from vcr.serialize import deserialize
 from vcr.serializers import yamlserializer
 
 from conftest import AUDITOR_APP_ID, ROOT, SECRET_ENV, tenant_file, tenant_ids, write_config
+from etd_readiness import session
 from graph_emulator import Faults
 from graph_emulator.certs import generate_app_certificate
 
@@ -207,7 +209,7 @@ def test_config_asking_for_more_than_was_recorded_is_named(run_suite, suite_proj
 # -- throttling: recorded 429s replay without waiting ----------------------------------------------------
 
 
-def test_replay_does_not_sleep_on_recorded_throttling(run_suite, emulator_for, suite_project, tmp_path):
+def test_replay_does_not_sleep_on_recorded_throttling(run_suite, emulator_for, suite_project, tmp_path, monkeypatch):
     faults = Faults(throttle={"users": 1.0}, max_faults=1, retry_after="int", retry_after_seconds=0)
     emu = emulator_for("healthy", faults=faults)
     config = write_config(suite_project / "etd.toml", tenant_ids("healthy"))
@@ -223,12 +225,25 @@ def test_replay_does_not_sleep_on_recorded_throttling(run_suite, emulator_for, s
     throttled[0]["headers"]["retry-after"] = ["60"]
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
 
-    started = time.monotonic()
-    replayed = _replay(run_suite, config, cassettes)
-    elapsed = time.monotonic() - started
+    asked: list[float] = []
+    slept: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def replay_sleep(seconds: float) -> None:
+        asked.append(seconds)
+
+    async def counting_sleep(seconds: float, *args, **kwargs):
+        if seconds >= 1:
+            slept.append(seconds)
+        return await real_sleep(0, *args, **kwargs)
+
+    monkeypatch.setattr(session, "_no_sleep", replay_sleep)
+    monkeypatch.setattr(asyncio, "sleep", counting_sleep)
+    replayed = _replay(run_suite, config, cassettes)  # in-process: the patched functions are the ones used
     assert replayed.outcomes() == recorded.outcomes(), replayed.text()
     assert replayed.with_outcome("error") == set()
-    assert elapsed < 30, f"replay waited on a recorded Retry-After: {elapsed:.1f}s"
+    assert asked == [60], "the recorded Retry-After is read (the 429 replayed, then its retry)"
+    assert slept == [], f"replay waited on a recorded Retry-After: {slept}"
 
 
 # -- secrets are never recorded ---------------------------------------------------------------------------
@@ -361,3 +376,109 @@ def test_committed_demo_cassettes_are_up_to_date(run_suite, suite_project, pytes
         )
     config = committed / "demo.toml"
     assert _replay(run_suite, config, fresh).outcomes() == _replay(run_suite, config, committed).outcomes()
+
+
+# -- corrupt bodies, deterministic order, interrupts --------------------------------------------------
+
+
+def test_a_response_body_that_is_not_json_is_a_corrupt_cassette_named_by_interaction(
+    run_suite, suite_project, tmp_path
+):
+    cassettes = _demo_cassettes(tmp_path)
+    path = cassettes / f"{C}.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    index = next(i for i, item in enumerate(doc["interactions"]) if "/subscribedSkus" in item["request"]["uri"])
+    doc["interactions"][index]["response"]["body"]["string"] = '{"value": [{"skuId": '
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    run = _replay(run_suite, _demo_config(suite_project), cassettes)
+    _assert_one_clear_error(
+        run,
+        f"cassette {path} is corrupt: interaction {index} (GET https://graph.microsoft.com/v1.0/subscribedSkus",
+        "has a response body that is not valid JSON",
+    )
+    assert "is not in cassette" not in run.text()
+
+
+def test_re_recording_writes_the_same_bytes_in_a_sorted_order(
+    run_suite, emulator_for, suite_project, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # what `python -m etd_readiness.demo record` sets
+    config = _demo_config(suite_project)
+    first, second = tmp_path / "first", tmp_path / "second"
+    _record(run_suite, emulator_for(C, F), config, first)  # a fresh emulator, same seed: the same tenant data
+    _record(run_suite, emulator_for(C, F), config, second)  # (it varies e.g. which 404 an unlicensed user gets)
+    for name in (C, F):
+        assert (first / f"{name}.yaml").read_bytes() == (second / f"{name}.yaml").read_bytes(), name
+        requests = _load(first / f"{name}.yaml")[0]
+        keys = [(r.method, r.uri, r.body or b"") for r in requests]
+        assert keys == sorted(keys), "interactions sorted by method, URL, body"
+    assert not [p for p in first.iterdir() if p.name.startswith(".")], "no temporary file left behind"
+    assert _load(first / f"{C}.yaml")[2]["etd_readiness"]["recorded_at"] == "2026-01-01T00:00:00+00:00"
+
+
+def test_throttled_repeats_keep_their_recorded_order_and_replay(run_suite, emulator_for, suite_project, tmp_path):
+    emu = emulator_for(C, F, faults=Faults(throttle={"users": 1.0}, max_faults=1, retry_after_seconds=0))
+    config, cassettes = _demo_config(suite_project), tmp_path / "cassettes"
+    recorded = _record(run_suite, emu, config, cassettes)
+    requests, responses, _ = _load(cassettes / f"{C}.yaml")
+    users = [resp["status"]["code"] for req, resp in zip(requests, responses, strict=True) if "/users?" in req.uri]
+    assert users == [429, 200], "the throttled answer first, then the one that was retried"
+    emu.stop()
+    assert _replay(run_suite, config, cassettes).outcomes() == recorded.outcomes()
+
+
+def _interrupt_recording(emu, suite_project: Path, cassettes: Path, sig: int, mode: str | None):
+    import os
+    import signal as _signal
+    import subprocess
+
+    config = _demo_config(suite_project)
+    env = {**os.environ, SECRET_ENV: "demo-auditor-secret", "REQUESTS_CA_BUNDLE": emu.ca_path}
+    for var in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "ETD_CONFIG", "AZURE_AUTHORITY_HOST", "ETD_GRAPH_ENDPOINT"):
+        env.pop(var, None)
+    cmd = [
+        sys.executable, "-m", "pytest", "tenant_checks", "-p", "no:cacheprovider", f"--etd-config={config}",
+        *([f"--record-mode={mode}"] if mode else []), f"--cassette-dir={cassettes}",
+        f"--graph-endpoint={emu.graph_url}",
+        f"--authority={emu.authority_url}", f"--html={suite_project / 'report.html'}",
+        f"--junitxml={suite_project / 'junit.xml'}", f"--etd-save-snapshot={suite_project / 'snapshot.json'}",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=suite_project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while emu.stats.requests.get(("GET", "users"), 0) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling for an event, not asserting on time
+    assert proc.poll() is None, "the collection ended before it could be interrupted"
+    proc.send_signal(_signal.SIGINT if sig == 2 else _signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    return proc.returncode, out.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("sig", [2, 15], ids=["ctrl-c", "sigterm"])
+def test_interrupted_rewrite_keeps_the_previous_cassette(emulator_for, suite_project, tmp_path, sig):
+    cassettes = _demo_cassettes(tmp_path)
+    before = {p.name: p.read_bytes() for p in cassettes.iterdir()}
+    emu = emulator_for(C, F, faults=Faults(latency_ms=400))
+    code, out = _interrupt_recording(emu, suite_project, cassettes, sig, "rewrite")
+    assert code == pytest.ExitCode.INTERRUPTED, out
+    assert f"interrupted while recording tenant {C}: {cassettes / f'{C}.yaml'} is as it was before this run" in out
+    assert "INTERNALERROR" not in out and "Traceback" not in out
+    assert {p.name: p.read_bytes() for p in cassettes.iterdir()} == before, "nothing half-written, nothing left over"
+    assert not any((suite_project / n).exists() for n in ("report.html", "junit.xml", "snapshot.json")), out
+
+
+def test_interrupted_first_recording_writes_no_cassette(emulator_for, suite_project, tmp_path):
+    cassettes = tmp_path / "cassettes"
+    emu = emulator_for(C, F, faults=Faults(latency_ms=400))
+    code, out = _interrupt_recording(emu, suite_project, cassettes, 2, "once")
+    assert code == pytest.ExitCode.INTERRUPTED, out
+    assert f"{cassettes / f'{C}.yaml'} was not written" in out
+    assert not cassettes.exists() or list(cassettes.iterdir()) == [], "the next --record-mode=once records afresh"
+
+
+def test_sigterm_during_a_live_fetch_writes_nothing_and_says_so(emulator_for, suite_project, tmp_path):
+    emu = emulator_for(C, F, faults=Faults(latency_ms=400))
+    code, out = _interrupt_recording(emu, suite_project, tmp_path / "cassettes", 15, None)
+    assert code == pytest.ExitCode.INTERRUPTED, out
+    assert "interrupted while collecting: no cassette, report or snapshot was written" in out
+    assert "INTERNALERROR" not in out and "Traceback" not in out
+    assert not any((suite_project / n).exists() for n in ("report.html", "junit.xml", "snapshot.json")), out

@@ -97,16 +97,6 @@ def test_malformed_json_errors(run_suite, emulator_for, suite_project):
     assert run.with_outcome("failed") == set(), "missing data never becomes a finding"
 
 
-def test_wrong_secret_errors_everything_with_the_sign_in_reason(run_suite, emulator_for, suite_project):
-    emu = emulator_for("healthy")
-    run = run_suite(f"--etd-config={_config(suite_project, 'healthy')}", emulator=emu, secret="wrong-secret")
-    outcomes = run.outcomes()
-    evaluated = {name: got for name, got in outcomes.items() if got != "skipped"}
-    assert evaluated and set(evaluated.values()) == {"error"}, run.text()
-    assert "sign-in failed" in run.text() and "AADSTS7000215" in run.text()
-    assert emu.stats.requests.get(("GET", "users"), 0) == 0
-
-
 def test_ambiguous_etd_display_name_lists_the_candidates(run_suite, emulator_for, suite_project, tmp_path):
     tenant = tmp_path / "twins.yaml"
     tenant.write_text(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 DEMO_TENANTS = ("contoso-demo.yaml", "fabrikam-demo.yaml", "northwind-demo.yaml")
 DEMO_SECRET = "demo-auditor-secret"  # the synthetic auditor's secret in the synthetic demo tenant files
+DEMO_RECORDED_AT = "1767225600"  # 2026-01-01T00:00:00Z: a fixed recording date, so re-recording changes nothing
 
 
 EMULATOR_MISSING = (
@@ -44,6 +45,7 @@ def record(root: Path, extra: list[str]) -> int:
     Emulator = _emulator().Emulator
     with Emulator(tenant_files=demo_tenant_files(), seed=0) as emu:
         os.environ["ETD_DEMO_AUDITOR_SECRET"] = DEMO_SECRET
+        os.environ.setdefault("SOURCE_DATE_EPOCH", DEMO_RECORDED_AT)
         os.environ["REQUESTS_CA_BUNDLE"] = emu.ca_path
         args = [
             str(root / "tenant_checks"),

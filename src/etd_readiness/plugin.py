@@ -8,6 +8,7 @@ includes the checks: the checkout's `tenant_checks` directory (ini etd_checks_di
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from .checks.base import Check, Estate
 from .checks.causes import CASE_TITLES
 from .findings import NotApplicable, NotEvaluated
+from .interrupts import leaves, sigterm_as_interrupt
 from .recording import RECORD_MODES, CassetteError
 from .report import ReportPlugin
 from .session import acquire
@@ -129,7 +131,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not is_active(config):
         return
     if _is_worker(config):
-        config.stash[SNAPSHOT_KEY] = Path(config.workerinput["etd_snapshot"])
+        config.stash[SNAPSHOT_KEY] = Path(config.workerinput["etd_snapshot"])  # type: ignore[attr-defined]
         return
     config.pluginmanager.register(ReportPlugin(config), "etd-readiness-report")
 
@@ -151,6 +153,29 @@ def _acquire(config: pytest.Config) -> Path:
     """Collect (or load) the snapshot once, in the controller, and write it where workers can read it."""
     opt = config.option
     try:
+        with sigterm_as_interrupt():
+            snapshot = _snapshot(config)
+    except (KeyboardInterrupt, BaseExceptionGroup) as err:
+        interrupts = err.subgroup(KeyboardInterrupt) if isinstance(err, BaseExceptionGroup) else err
+        if interrupts is None:
+            raise
+        said = next((str(e) for e in leaves(interrupts) if str(e)), "")
+        raise KeyboardInterrupt(
+            said or "interrupted while collecting: no cassette, report or snapshot was written"
+        ) from None
+    tmpdir = tempfile.mkdtemp(prefix="etd-readiness-")
+    config.stash[TMPDIR_KEY] = tmpdir
+    path = Path(tmpdir) / "snapshot.json"
+    snapshot.save(path)
+    if opt.etd_save_snapshot:
+        snapshot.save(Path(opt.etd_save_snapshot))
+    return path
+
+
+def _snapshot(config: pytest.Config) -> Snapshot:
+    """The run's snapshot: loaded, collected live, or through cassettes; usage errors as pytest's."""
+    opt = config.option
+    try:
         if opt.etd_snapshot:
             snapshot = _load_snapshot(Path(opt.etd_snapshot))
         else:
@@ -163,20 +188,24 @@ def _acquire(config: pytest.Config) -> Path:
             )
     except (ConfigError, CassetteError) as err:
         raise pytest.UsageError(str(err)) from None
-    tmpdir = tempfile.mkdtemp(prefix="etd-readiness-")
-    config.stash[TMPDIR_KEY] = tmpdir
-    path = Path(tmpdir) / "snapshot.json"
-    snapshot.save(path)
-    if opt.etd_save_snapshot:
-        snapshot.save(Path(opt.etd_save_snapshot))
-    return path
+    return snapshot
 
 
 def _load_snapshot(path: Path) -> Snapshot:
+    """A saved snapshot, or one line saying it is missing, corrupt (and where) or not a snapshot."""
+    hint = "save one with --etd-save-snapshot"
     try:
         return Snapshot.load(path)
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise pytest.UsageError(f"cannot read snapshot {path}: {err}; save one with --etd-save-snapshot") from None
+    except OSError as err:
+        raise pytest.UsageError(f"cannot read snapshot {path}: {err.strerror}; {hint}") from None
+    except json.JSONDecodeError as err:
+        where = f"line {err.lineno} column {err.colno}: {err.msg}"
+        raise pytest.UsageError(f"snapshot {path} is corrupt (not valid JSON at {where}); {hint}") from None
+    except UnicodeDecodeError as err:
+        raise pytest.UsageError(f"snapshot {path} is corrupt (byte {err.start} is not UTF-8); {hint}") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        what = f"missing {err}" if isinstance(err, KeyError) else str(err)
+        raise pytest.UsageError(f"snapshot {path} is corrupt or not a snapshot ({what}); {hint}") from None
 
 
 def _overridden(settings, opt):

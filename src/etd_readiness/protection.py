@@ -5,30 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .addresses import canonical
+
 User = Mapping[str, Any]
 
 
 def user_addresses(user: User) -> set[str]:
-    """Every SMTP address a user answers to: mail, UPN and smtp: proxy addresses, lower-cased."""
-    found = {str(a).lower() for a in (user.get("mail"), user.get("userPrincipalName")) if a}
+    """Every SMTP address a user answers to: mail, UPN and smtp: proxy addresses, in comparison form."""
+    found = {canonical(str(a)) for a in (user.get("mail"), user.get("userPrincipalName")) if a}
     for proxy in user.get("proxyAddresses") or ():
         kind, _, address = str(proxy).partition(":")
         if kind.lower() == "smtp" and address:
-            found.add(address.lower())
+            found.add(canonical(address))
     return found
 
 
 def domain_of(address: str) -> str:
-    return address.rpartition("@")[2].lower()
+    return canonical(address).rpartition("@")[2]
 
 
 def protected_domains(configured: Sequence[str], organization: Mapping[str, Any] | None) -> tuple[str, ...]:
     """The configured domains, else every verified domain of the tenant."""
     if configured:
-        return tuple(d.lower() for d in configured)
+        return tuple(_domain_form(d) for d in configured)
     if organization is None:
         return ()
-    return tuple(sorted(d["name"].lower() for d in organization.get("verifiedDomains", [])))
+    return tuple(sorted(_domain_form(d["name"]) for d in organization.get("verifiedDomains", [])))
+
+
+def _domain_form(domain: str) -> str:
+    """A domain in the form addresses are compared in (lower case, internationalised labels in Unicode)."""
+    return canonical(f"x@{domain}")[2:]
 
 
 def is_protected(
@@ -55,9 +62,9 @@ def is_protected(
     return any(domain_of(a) in domain_set for a in mine)
 
 
-def index_by_address(users: Iterable[User]) -> dict[str, User]:
+def index_by_address(users: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Address -> user, for resolving configured addresses (case 3a)."""
-    index: dict[str, User] = {}
+    index: dict[str, dict[str, Any]] = {}
     for user in users:
         for address in user_addresses(user):
             index.setdefault(address, user)

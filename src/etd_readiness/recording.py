@@ -20,6 +20,7 @@ import yaml
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.serializers import yamlserializer
 
+from .cassette_store import AtomicPersister, steady
 from .pseudonymize import Pseudonymizer
 
 CANONICAL_GRAPH = "https://graph.microsoft.com/v1.0"
@@ -91,7 +92,7 @@ class Scrubber:
         response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() in KEEP_RESPONSE_HEADERS}
         body = response.get("body", {}).get("string")
         if isinstance(body, bytes) and body:
-            body = self._canonical(body.decode("utf-8", "replace")).encode()
+            body = steady(self._canonical(body.decode("utf-8", "replace")).encode())
             response["body"]["string"] = self.pseudonyms.body(body) if self.pseudonyms else body
         return response
 
@@ -107,26 +108,53 @@ def check_cassette(path: Path, tenant: str) -> dict:
         raise CassetteError(f"cassette {path} is corrupt ({type(err).__name__}); {rerecord_hint(tenant)}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("interactions"), list):
         raise CassetteError(f"cassette {path} is not a vcrpy cassette; {rerecord_hint(tenant)}")
-    try:  # what vcrpy itself will do with it, and what replaying a response reads
+    try:  # what vcrpy itself will do with it
         vcr.serialize.deserialize(text, yamlserializer)
-        for item in doc["interactions"]:
-            _check_response(item["response"])
     except Exception as err:  # noqa: BLE001 - any shape vcrpy cannot replay is a corrupt cassette
         raise CassetteError(
             f"cassette {path} is corrupt (an interaction vcrpy cannot replay: {type(err).__name__}); "
             f"{rerecord_hint(tenant)}"
         ) from None
+    for index, item in enumerate(doc["interactions"]):
+        problem = _interaction_problem(item)
+        if problem:
+            where = _where(item)
+            raise CassetteError(
+                f"cassette {path} is corrupt: interaction {index}{where} {problem}; {rerecord_hint(tenant)}"
+            )
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not _valid_metadata(meta.get(META_KEY)):
         raise CassetteError(f"cassette {path} lacks the suite's metadata; {rerecord_hint(tenant)}")
     return meta[META_KEY]
 
 
-def _check_response(response: Any) -> None:
-    if not isinstance(response["status"]["code"], int) or not isinstance(response["headers"], dict):
-        raise TypeError("response status or headers")
-    if not isinstance(response["body"]["string"], str | bytes):
-        raise TypeError("response body")
+def _where(item: Any) -> str:
+    request = item.get("request") if isinstance(item, dict) else None
+    if isinstance(request, dict) and isinstance(request.get("uri"), str):
+        return f" ({request.get('method', '?')} {request['uri'][:200]})"
+    return ""
+
+
+def _interaction_problem(item: Any) -> str | None:
+    """What makes one recorded interaction unreplayable, or None: shapes, and JSON bodies that do not parse."""
+    try:
+        request, response = item["request"], item["response"]
+        if not isinstance(request["uri"], str) or not isinstance(request["method"], str):
+            return "has no request method or URI"
+        if not isinstance(response["status"]["code"], int) or not isinstance(response["headers"], dict):
+            return "has no response status or headers"
+        body = response["body"]["string"]
+    except (KeyError, TypeError):
+        return "is not a request/response pair"
+    if not isinstance(body, str | bytes):
+        return "has a response body that is not text"
+    content_type = " ".join(str(v) for k, v in response["headers"].items() if str(k).lower() == "content-type")
+    if body and "json" in content_type.lower():
+        try:
+            json.loads(body)
+        except ValueError as err:
+            return f"has a response body that is not valid JSON ({str(err).split(':')[0]})"
+    return None
 
 
 def _valid_metadata(meta: Any) -> bool:
@@ -153,9 +181,11 @@ def cassette(path: Path, mode: str, scrubber: Scrubber, tenant: str) -> Iterator
     """Record or replay one tenant's collection; translate vcrpy's errors into CassetteError.
 
     For replay (mode "none") the caller checks the cassette first with `check_cassette`.
+    A recording is written only when the collection inside completed: an exception or Ctrl-C leaves the
+    file on disk as it was (the write itself is atomic, see AtomicPersister).
     """
+    persister = AtomicPersister(fresh=mode == "rewrite")
     if mode == "rewrite":
-        path.unlink(missing_ok=True)
         mode = "all"
     recorder = vcr.VCR(
         record_mode=mode,
@@ -165,10 +195,15 @@ def cassette(path: Path, mode: str, scrubber: Scrubber, tenant: str) -> Iterator
         after_load_interaction=scrubber.loaded,
         decode_compressed_response=True,
     )
+    recorder.register_persister(persister)
     try:
         with recorder.use_cassette(str(path)) as cas:
             _index_playback(cas)
-            yield cas
+            try:
+                yield cas
+            except BaseException:
+                cas.dirty = False  # vcrpy saves on exit even after an exception: keep the file as it was
+                raise
     except CannotOverwriteExistingCassetteException as err:
         req = getattr(err, "failed_request", None)
         what = f"{req.method} {req.uri}" if req is not None else "a request"

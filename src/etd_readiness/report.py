@@ -96,6 +96,7 @@ class ReportPlugin:
         estate = self._estate()
         ctx = estate.context
         lines = [f"etd-readiness {__version__}: {describe_mode(ctx)}; ETD mode {ctx.get('etd_mode')}"]
+        lines.append(f"  config: {ctx.get('config_source')}; Graph {ctx.get('graph_url')}")
         for view in estate.tenants.values():
             aud = view.snap.auditor
             roles = "unknown (not an app token)" if aud.get("roles") is None else ", ".join(aud["roles"]) or "none"

@@ -7,13 +7,16 @@ import datetime as dt
 import importlib.util
 import os
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from azure.core.credentials import TokenCredential
+
 from . import __version__
 from .collect.reader import ReadStats
-from .collect.run import Auditor, collect_all, collect_tenant
+from .collect.run import SIGN_IN_FAILED, Auditor, collect_all, collect_tenant, preflight
 from .credentials import StaticTokenCredential, build_credential
 from .error_log import ErrorLogError, read_error_logs
 from .pseudonymize import Pseudonymizer
@@ -66,6 +69,13 @@ def run_context(settings: Settings, info: RunInfo) -> dict[str, Any]:
     }
 
 
+def recorded_at(env: Mapping[str, str]) -> str:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible recordings: the demo cassettes)."""
+    epoch = env.get("SOURCE_DATE_EPOCH", "")
+    when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
+    return when.replace(microsecond=0).isoformat()
+
+
 async def _no_sleep(_: float) -> None:
     """Replayed 429s are not waited for."""
 
@@ -109,20 +119,32 @@ def acquire(
     settings = with_error_log(settings, error_logs)
     if record_mode is None:
         return collect_live(settings)
+    live = [t for t in settings.tenants if not _replays(t, record_mode, cassette_dir)]
+    auditors = sign_in(settings, live)
     info = RunInfo(mode="replay", note=note, demo=note == DEMO_NOTE)
     tenants: list[TenantSnapshot] = []
     pseudonyms = _pseudonymizer(settings) if pseudonymize else None
     scopes: dict[str, dict] = {}
+    written: list[str] = []
     for tenant in settings.tenants:
         path = cassette_path(cassette_dir, tenant.name)
         mode = record_mode
         if mode == "once" and path.exists():
             mode = "none"
-        snap, stats, scope = _through_cassette(settings, tenant, path, mode, pseudonyms)
+        existed = path.exists()
+        try:
+            snap, stats, scope = _through_cassette(settings, tenant, path, mode, pseudonyms, auditors.get(tenant.name))
+        except (KeyboardInterrupt, BaseExceptionGroup) as err:
+            if mode == "none" or (isinstance(err, BaseExceptionGroup) and not err.subgroup(KeyboardInterrupt)):
+                raise
+            raise KeyboardInterrupt(_interrupted(tenant.name, path, existed, written)) from None
+        if mode != "none" and not (snap.auditor.get("error") or "").startswith(SIGN_IN_FAILED):
+            written.append(str(path))
         tenants.append(snap)
         if scope is not None:
             scopes[str(path)] = scope
-        info.cassettes[tenant.name] = str(path)
+        if path.exists():
+            info.cassettes[tenant.name] = str(path)
         info.stats.requests += stats.requests
         info.stats.retries += stats.retries
         if mode != "none":
@@ -190,8 +212,47 @@ def _one_scope(scopes: dict[str, dict]) -> dict | None:
     return next(iter(scopes.values()), None)
 
 
+def _interrupted(tenant: str, path: Path, existed: bool, written: list[str]) -> str:
+    """What an interrupted recording kept: the interrupted cassette is untouched, earlier ones are complete."""
+    kept = f"{path} is as it was before this run" if existed else f"{path} was not written"
+    done = f"; complete: {', '.join(written)}" if written else ""
+    return f"interrupted while recording tenant {tenant}: {kept}{done}; no report or snapshot was written"
+
+
+def _replays(tenant: TenantConfig, record_mode: str, cassette_dir: Path) -> bool:
+    return record_mode == "none" or (record_mode == "once" and cassette_path(cassette_dir, tenant.name).exists())
+
+
+def sign_in(settings: Settings, tenants: Sequence[TenantConfig]) -> dict[str, tuple[TokenCredential, Auditor]]:
+    """Build each tenant's credential and sign in, concurrently.
+
+    A credential that cannot be built is a ConfigError. When no tenant could sign in the run stops with
+    one line per reason (ConfigError: exit 4, nothing written); when some did, the others are collected
+    as not signed in (their tests error, the reason is said once in the header).
+    """
+    credentials = {t.name: build_credential(t, settings) for t in tenants}
+
+    async def all_of() -> list[Auditor]:
+        return list(
+            await asyncio.gather(
+                *(asyncio.to_thread(preflight, credentials[t.name], settings.graph_url) for t in tenants)
+            )
+        )
+
+    auditors = dict(zip(credentials, asyncio.run(all_of()) if tenants else [], strict=True))
+    failed = {name: a.error for name, a in auditors.items() if a.error and a.error.startswith(SIGN_IN_FAILED)}
+    if tenants and len(failed) == len(tenants):
+        raise ConfigError("; ".join(f"tenant {name}: {reason}" for name, reason in failed.items()))
+    return {name: (credentials[name], auditors[name]) for name in credentials}
+
+
 def _through_cassette(
-    settings: Settings, tenant: TenantConfig, path: Path, mode: str, pseudonyms: Pseudonymizer | None
+    settings: Settings,
+    tenant: TenantConfig,
+    path: Path,
+    mode: str,
+    pseudonyms: Pseudonymizer | None,
+    signed_in: tuple[TokenCredential, Auditor] | None = None,
 ) -> tuple[TenantSnapshot, ReadStats, dict | None]:
     """Collect one tenant inside its cassette: replay with no sign-in, or record a live collection.
 
@@ -209,15 +270,17 @@ def _through_cassette(
             )
         snap.collected_at = meta.get("recorded_at", "")
         return snap, stats, scope
-    credential = build_credential(tenant, settings)
+    credential, auditor = signed_in or sign_in(settings, [tenant])[tenant.name]
+    if auditor.error:  # not signed in: nothing to record, the cassette on disk (if any) is kept
+        return asyncio.run(collect_tenant(tenant, settings, credential, auditor=auditor)) + (None,)
     with cassette(path, mode, Scrubber(settings.graph_url, pseudonyms), tenant.name) as cas:
-        snap, stats = asyncio.run(collect_tenant(tenant, settings, credential))
+        snap, stats = asyncio.run(collect_tenant(tenant, settings, credential, auditor=auditor))
         meta = cas.get_metadata("etd_readiness", {})
         meta.clear()
         meta.update(
             tenant=tenant.name,
             tenant_id=tenant.tenant_id,
-            recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            recorded_at=recorded_at(os.environ),
             suite_version=__version__,
             auditor={k: snap.auditor.get(k) for k in ("client_id", "roles", "error")},
             pseudonymized=pseudonyms is not None,
@@ -233,6 +296,12 @@ def _through_cassette(
 
 def collect_live(settings: Settings) -> Snapshot:
     """Sign in to every tenant and collect it now, concurrently; nothing is recorded."""
-    credentials = {t.name: build_credential(t, settings) for t in settings.tenants}
-    tenants, stats = asyncio.run(collect_all(settings, lambda t: credentials[t.name]))
+    signed_in = sign_in(settings, settings.tenants)
+    tenants, stats = asyncio.run(
+        collect_all(
+            settings,
+            lambda t: signed_in[t.name][0],
+            auditors={name: auditor for name, (_, auditor) in signed_in.items()},
+        )
+    )
     return Snapshot(tenants=tenants, context=run_context(settings, RunInfo(mode="live", stats=stats)))

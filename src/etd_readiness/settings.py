@@ -1,38 +1,46 @@
-"""What to check and how to sign in: from pytest options, a TOML config file and the environment.
+"""What to check and how to sign in: from pytest options, the environment and a TOML config file.
 
+One precedence rule for every run-wide setting: command line > environment > config file (see
+docs/config.md). The tenants come from the config file when one is given, else from AZURE_TENANT_ID.
 Secrets never live in the config file: a tenant names the credential *kind* and, for a client
-secret, the environment variable that holds it.
+secret, the environment variable that holds it. Keys are strict (config_schema.SCHEMA).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from . import addresses as addr
 from .catalog import ETD_MANIFEST_READ, ETD_MANIFEST_READ_WRITE
+from .config_schema import CREDENTIAL_KINDS, MODES, SCHEMA, ConfigError, check_document, check_value
+
+__all__ = ["CREDENTIAL_KINDS", "MODES", "ConfigError", "Settings", "TenantConfig", "resolve", "with_overrides"]
 
 PUBLIC_GRAPH = "https://graph.microsoft.com/v1.0"
 PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
 ETD_DISPLAY_NAME = "Cisco Secure Email Threat Defense"
-CREDENTIAL_KINDS = (
-    "environment",
-    "secret",
-    "certificate",
-    "workload-identity",
-    "managed-identity",
-    "azure-cli",
-    "default",
-)
-MODES = ("read-write", "read")
-SECRET_KEYS = frozenset({"secret", "client_secret", "password", "certificate_password", "token", "access_token"})
-
-
-class ConfigError(Exception):
-    """A configuration problem, told in one line with what to do."""
+AUTHORITY_HOSTS = {  # Microsoft Entra sign-in per cloud (azure.identity.AzureAuthorityHosts)
+    "login.microsoftonline.com": "global",
+    "login.microsoftonline.us": "US Government",
+    "login.chinacloudapi.cn": "China (21Vianet)",
+    "login.partner.microsoftonline.cn": "China (21Vianet)",
+}
+GRAPH_HOSTS = {  # Microsoft Graph national cloud deployments
+    "graph.microsoft.com": "global",
+    "graph.microsoft.us": "US Government L4",
+    "dod-graph.microsoft.us": "US Government L5 (DOD)",
+    "microsoftgraph.chinacloudapi.cn": "China (21Vianet)",
+}
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)((?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+[A-Za-z]{2,63}$")
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,7 @@ class Settings:
     etd_mode: str = "read-write"
     protected_group: str | None = None
     protected_addresses: tuple[str, ...] = ()
+    inline_addresses: tuple[str, ...] = ()  # protection.addresses alone (--protected-addresses replaces the file)
     exclude: tuple[str, ...] = ()
     include_guests: tuple[str, ...] = ()
     graph_url: str = PUBLIC_GRAPH
@@ -74,115 +83,130 @@ class Settings:
         return ETD_MANIFEST_READ_WRITE if self.etd_mode == "read-write" else ETD_MANIFEST_READ
 
 
-def _tuple(value: Any, where: str) -> tuple[str, ...]:
+def _default(table: str, key: str) -> Any:
+    return SCHEMA[table][key].default
+
+
+def check_tenant_id(value: str, where: str) -> str:
+    if not (GUID.match(value) or DOMAIN.match(value)):
+        raise ConfigError(
+            f"{where} '{value[:80]}' is not a tenant id: use the directory (tenant) id GUID or a domain "
+            "such as contoso.onmicrosoft.com (Entra admin center > Overview)"
+        )
+    return value
+
+
+def check_client_id(value: str | None, where: str) -> str | None:
+    if value is not None and not GUID.match(value):
+        raise ConfigError(
+            f"{where} '{value[:80]}' is not a client id: use the app registration's Application (client) ID GUID"
+        )
+    return value
+
+
+def _url(value: str, where: str, hosts: Mapping[str, str], what: str) -> str:
+    url = value if "://" in value else "https://" + value
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host in LOOPBACK and parts.scheme in ("http", "https"):
+        return url  # the Graph emulator
+    if parts.scheme == "https" and host in hosts:
+        return url
+    known = ", ".join(f"https://{h} ({cloud})" for h, cloud in hosts.items())
+    raise ConfigError(f"{where} '{value[:100]}' is not a known {what}; use one of {known}")
+
+
+def check_authority(value: str, where: str) -> str:
+    return _url(value, where, AUTHORITY_HOSTS, "Microsoft Entra authority (national cloud)")
+
+
+def check_endpoint(value: str, where: str) -> str:
+    return _url(value, where, GRAPH_HOSTS, "Microsoft Graph endpoint (national cloud)")
+
+
+def _domain(value: str, where: str) -> str:
+    norm = addr.normalize(f"x@{value.strip()}")
+    if norm is None:
+        raise ConfigError(f"{where} '{value[:80]}' is not a domain name (e.g. contoso.com)")
+    return norm[2:]
+
+
+def check_group(value: str | None, where: str) -> str | None:
+    if value is not None and not GUID.match(value):
+        raise ConfigError(f"{where} '{value[:80]}' is not a group object id: use the group's Object ID GUID")
+    return value
+
+
+def _relative(base: Path, value: str | None) -> str | None:
+    """Paths in the config file are relative to the config file's directory."""
     if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where} must be a list of strings")
-    return tuple(value)
+        return None
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else base / path)
 
 
-def _refuse_secrets(table: Mapping[str, Any], where: str) -> None:
-    for key in table:
-        if key.lower() in SECRET_KEYS:
-            raise ConfigError(
-                f"{where}.{key}: secrets do not belong in the config file; put the secret in an environment "
-                "variable and name it with secret_env"
-            )
-
-
-def _tenant(table: Any, index: int, path: Path) -> TenantConfig:
+def _tenant(table: dict[str, Any], index: int, path: Path) -> TenantConfig:
     where = f"{path}: tenants[{index}]"
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where} must be a table")
-    _refuse_secrets(table, where)
     for key in ("name", "tenant_id"):
-        if not isinstance(table.get(key), str) or not table[key]:
+        if not table.get(key):
             raise ConfigError(f"{where}.{key} is required")
-    kind = table.get("credential", "environment")
-    if kind not in CREDENTIAL_KINDS:
-        raise ConfigError(f"{where}.credential '{kind}' is not one of {', '.join(CREDENTIAL_KINDS)}")
+    kind = table.get("credential", _default("tenants", "credential"))
     if kind == "certificate" and not table.get("certificate_path"):
         raise ConfigError(
             f"{where}: credential 'certificate' needs certificate_path (a PEM file with key and certificate)"
         )
     return TenantConfig(
         name=table["name"],
-        tenant_id=table["tenant_id"],
-        client_id=table.get("client_id"),
+        tenant_id=check_tenant_id(table["tenant_id"], f"{where}.tenant_id"),
+        client_id=check_client_id(table.get("client_id"), f"{where}.client_id"),
         credential=kind,
-        certificate_path=table.get("certificate_path"),
-        secret_env=table.get("secret_env", "AZURE_CLIENT_SECRET"),
-        domains=tuple(d.lower() for d in _tuple(table.get("domains"), f"{where}.domains")),
+        certificate_path=_relative(path.parent, table.get("certificate_path")),
+        secret_env=table.get("secret_env", _default("tenants", "secret_env")),
+        domains=tuple(_domain(d, f"{where}.domains[{i}]") for i, d in enumerate(table.get("domains", []))),
     )
 
 
-def _read_addresses(path: Path) -> tuple[str, ...]:
-    """One address a line; blank lines and # comments ignored."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ConfigError(f"cannot read protected addresses file {path}: {err.strerror}") from None
-    lines = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
-    return tuple(line for line in lines if line)
-
-
 def load_config_file(path: Path) -> Settings:
-    """Settings from a TOML file (see README, 'Configuration')."""
+    """Settings from a TOML file (docs/config.md), every key and type checked."""
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"config file {path} cannot be read: {getattr(err, 'strerror', None) or err}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"config file {path} is not valid TOML: {err}") from None
-    etd = doc.get("etd", {})
-    protection = doc.get("protection", {})
-    graph = doc.get("graph", {})
-    for name, table in (("etd", etd), ("protection", protection), ("graph", graph)):
-        _refuse_secrets(table, f"{path}: [{name}]")
+    check_document(doc, str(path))
+    etd, protection, graph = (doc.get(name, {}) for name in ("etd", "protection", "graph"))
     tenants = tuple(_tenant(t, i, path) for i, t in enumerate(doc.get("tenants", [])))
     if not tenants:
         raise ConfigError(f"{path} names no [[tenants]]; add at least one with name and tenant_id")
     if len({t.name for t in tenants}) != len(tenants):
         raise ConfigError(f"{path}: tenant names must be unique")
     error_log = doc.get("error_log", {})
-    if not isinstance(error_log, dict):
-        raise ConfigError(f"{path}: [error_log] must be a table with files = [...]")
-    error_files = tuple(str(path.parent / f) for f in _tuple(error_log.get("files"), f"{path}: error_log.files"))
-    addresses = _tuple(protection.get("addresses"), f"{path}: protection.addresses")
+    error_files = tuple(str(path.parent / f) for f in error_log.get("files", []))  # types checked by the schema
+    where = f"{path}: protection."
+    inline = addr.check_list(protection.get("addresses", []), where + "addresses")
+    addresses = inline
     if protection.get("addresses_file"):
-        addresses += _read_addresses(path.parent / protection["addresses_file"])
+        addresses += addr.read_file(Path(_relative(path.parent, protection["addresses_file"]) or ""))
     return Settings(
         tenants=tenants,
-        etd_app_id=etd.get("app_id"),
-        etd_display_name=etd.get("display_name", ETD_DISPLAY_NAME),
-        etd_mode=_mode(etd.get("mode", "read-write"), str(path)),
-        protected_group=protection.get("group"),
-        protected_addresses=tuple(a.lower() for a in addresses),
-        exclude=tuple(a.lower() for a in _tuple(protection.get("exclude"), f"{path}: protection.exclude")),
-        include_guests=tuple(a.lower() for a in _tuple(protection.get("include_guests"), f"{path}: include_guests")),
-        graph_url=graph.get("endpoint", PUBLIC_GRAPH),
-        authority=graph.get("authority", PUBLIC_AUTHORITY),
-        max_retries=_number(graph, "max_retries", 4, int, path),
-        backoff_seconds=_number(graph, "backoff_seconds", 1.0, float, path),
+        etd_app_id=check_client_id(etd.get("app_id"), f"{path}: etd.app_id"),
+        etd_display_name=etd.get("display_name", _default("etd", "display_name")),
+        etd_mode=etd.get("mode", _default("etd", "mode")),
+        protected_group=check_group(protection.get("group"), f"{path}: protection.group"),
+        protected_addresses=tuple(dict.fromkeys(addresses)),
+        inline_addresses=inline,
+        exclude=addr.check_list(protection.get("exclude", []), where + "exclude"),
+        include_guests=addr.check_list(protection.get("include_guests", []), where + "include_guests"),
+        graph_url=check_endpoint(graph.get("endpoint", _default("graph", "endpoint")), f"{path}: graph.endpoint"),
+        authority=check_authority(graph.get("authority", _default("graph", "authority")), f"{path}: graph.authority"),
+        max_retries=int(graph.get("max_retries", _default("graph", "max_retries"))),
+        backoff_seconds=float(graph.get("backoff_seconds", _default("graph", "backoff_seconds"))),
         source=str(path),
         error_log_files=error_files,
     )
-
-
-def _number(table: Mapping[str, Any], key: str, default: Any, kind: type, path: Path) -> Any:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(f"{path}: graph.{key} must be a non-negative number")
-    return kind(value)
-
-
-def _mode(value: str, where: str) -> str:
-    if value not in MODES:
-        raise ConfigError(f"{where}: ETD mode '{value}' is not one of {', '.join(MODES)}")
-    return value
 
 
 def from_environment(env: Mapping[str, str]) -> Settings | None:
@@ -190,34 +214,46 @@ def from_environment(env: Mapping[str, str]) -> Settings | None:
     tenant_id = env.get("AZURE_TENANT_ID")
     if not tenant_id:
         return None
-    name = env.get("ETD_TENANT_NAME", tenant_id)
-    authority = env.get("AZURE_AUTHORITY_HOST", PUBLIC_AUTHORITY)
-    if not authority.startswith("http"):
-        authority = "https://" + authority
-    return Settings(
-        tenants=(TenantConfig(name=name, tenant_id=tenant_id, client_id=env.get("AZURE_CLIENT_ID")),),
-        graph_url=env.get("ETD_GRAPH_ENDPOINT", PUBLIC_GRAPH),
-        authority=authority,
-        source="environment",
+    tenant = TenantConfig(
+        name=env.get("ETD_TENANT_NAME", tenant_id),
+        tenant_id=check_tenant_id(tenant_id, "AZURE_TENANT_ID"),
+        client_id=check_client_id(env.get("AZURE_CLIENT_ID") or None, "AZURE_CLIENT_ID"),
     )
+    return Settings(tenants=(tenant,), source="environment")
+
+
+def with_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """The environment overrides the config file: ETD_GRAPH_ENDPOINT and AZURE_AUTHORITY_HOST."""
+    given: dict[str, Any] = {}
+    if env.get("ETD_GRAPH_ENDPOINT"):
+        given["graph_url"] = check_endpoint(env["ETD_GRAPH_ENDPOINT"], "ETD_GRAPH_ENDPOINT")
+    if env.get("AZURE_AUTHORITY_HOST"):
+        given["authority"] = check_authority(env["AZURE_AUTHORITY_HOST"], "AZURE_AUTHORITY_HOST")
+    return replace(settings, **given)
 
 
 def with_overrides(settings: Settings, **overrides: Any) -> Settings:
-    """Apply command-line values that were given (None means not given)."""
+    """Apply command-line values that were given (None means not given); they win over everything."""
     given = {k: v for k, v in overrides.items() if v is not None}
     if "etd_mode" in given:
-        _mode(given["etd_mode"], "--etd-mode")
+        check_value(given["etd_mode"], SCHEMA["etd"]["mode"], "--etd-mode")
+    if "protected_group" in given:
+        check_group(given["protected_group"], "--protected-group")
+    if "etd_app_id" in given:
+        check_client_id(given["etd_app_id"], "--etd-app-id")
+    if "graph_url" in given:
+        given["graph_url"] = check_endpoint(given["graph_url"], "--graph-endpoint")
+    if "authority" in given:
+        given["authority"] = check_authority(given["authority"], "--authority")
     if "protected_addresses_file" in given:
-        given["protected_addresses"] = settings.protected_addresses + _read_addresses(
-            Path(given.pop("protected_addresses_file"))
-        )
+        from_file = addr.read_file(Path(given.pop("protected_addresses_file")))
+        given["protected_addresses"] = tuple(dict.fromkeys(settings.inline_addresses + from_file))
     return replace(settings, **given)
 
 
 def resolve(config_file: str | None, env: Mapping[str, str] | None = None) -> Settings | None:
-    """The settings of this run, or None when no tenant is configured at all."""
+    """The settings of this run before command-line overrides, or None when no tenant is configured."""
     env = os.environ if env is None else env
     path = config_file or env.get("ETD_CONFIG")
-    if path:
-        return load_config_file(Path(path))
-    return from_environment(env)
+    settings = load_config_file(Path(path)) if path else from_environment(env)
+    return None if settings is None else with_environment(settings, env)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from azure.core.credentials import TokenCredential
-from azure.core.exceptions import ClientAuthenticationError
+from azure.core.exceptions import AzureError
 
 from ..catalog import AUDITOR_ROLES
 from ..credentials import granted_roles, sign_in_failure
@@ -18,6 +18,7 @@ from .graph_client import open_graph
 from .reader import GraphReader, ReadStats, RetryPolicy, Sleep
 from .tenant import ETD_SECTIONS, SECTION_ROLES, TenantCollector
 
+SIGN_IN_FAILED = "sign-in failed: "
 ALL_SECTIONS = ("organization", "subscribedSkus", "users", "deletedUsers", "mailboxes", *ETD_SECTIONS)
 
 
@@ -51,12 +52,21 @@ def _covered(role: str, have: set[str]) -> bool:
 
 
 def preflight(credential: TokenCredential, graph_url: str) -> Auditor:
-    """Sign in once and read the token's roles; a sign-in failure is recorded, not raised."""
+    """Sign in once and read the token's roles; a sign-in failure is recorded, not raised.
+
+    azure-identity raises ClientAuthenticationError (with Entra ID's AADSTS code) when the authority
+    says no, and other AzureErrors / OSErrors when it cannot be reached.
+    """
     try:
         client_id, roles = granted_roles(credential, graph_url)
-    except ClientAuthenticationError as err:
-        return Auditor(client_id=None, roles=None, error=f"sign-in failed: {sign_in_failure(err)}")
+    except (AzureError, OSError, ValueError) as err:
+        return Auditor(client_id=None, roles=None, error=SIGN_IN_FAILED + sign_in_failure(err))
     return Auditor(client_id=client_id, roles=roles)
+
+
+def not_signed_in(tenant: str) -> str:
+    """What each of a tenant's tests says when it could not sign in (the reason is said once, in the header)."""
+    return f"tenant {tenant} could not sign in; the reason is in the run header"
 
 
 async def collect_tenant(
@@ -74,7 +84,8 @@ async def collect_tenant(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     snap = TenantSnapshot(name=tenant.name, tenant_id=tenant.tenant_id, auditor=auditor.to_json(), collected_at=now)
     if auditor.error:
-        snap.sections = {name: Section.failed(auditor.error) for name in ALL_SECTIONS}
+        reason = not_signed_in(tenant.name) if auditor.error.startswith(SIGN_IN_FAILED) else auditor.error
+        snap.sections = {name: Section.failed(reason) for name in ALL_SECTIONS}
         return snap, ReadStats()
     conn = open_graph(credential, settings.graph_url)
     try:
