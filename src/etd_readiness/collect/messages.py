@@ -64,9 +64,10 @@ def _found(item: dict | None) -> dict:
         return {"error": "the $batch answer left this lookup out"}
     if "error" in item:
         return {"error": item["error"]}
-    body = item.get("body") if isinstance(item.get("body"), dict) else {}
+    raw = item.get("body")
+    body: dict = raw if isinstance(raw, dict) else {}
     if item.get("status") != 200 or not isinstance(body.get("value"), list):
-        err = body.get("error") if isinstance(body.get("error"), dict) else {}
+        err: dict = body["error"] if isinstance(body.get("error"), dict) else {}
         return {"error": f"{item.get('status')} {err.get('code', '')}: {err.get('message', '')}".strip()}
     return {"found": [{"id": m.get("id"), "parentFolderId": m.get("parentFolderId")} for m in body["value"]]}
 
