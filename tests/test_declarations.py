@@ -6,8 +6,8 @@ import ast
 import re
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from etd_readiness.checks import all_checks
 from etd_readiness.checks.base import Check, Estate, Subject, make_finding
 from etd_readiness.checks.causes import ALL_CASES, CAUSES

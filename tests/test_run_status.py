@@ -6,6 +6,7 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
+
 from conftest import ROOT, tenant_ids, write_config
 
 

@@ -11,6 +11,7 @@ import csv
 import xml.etree.ElementTree as ET
 
 import pytest
+
 from conftest import tenant_ids, write_config
 
 VERDICT = "test_etd_can_remediate_mailbox"
