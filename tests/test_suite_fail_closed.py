@@ -41,9 +41,9 @@ def test_auditor_without_user_permission_errors_every_user_test(run_suite, emula
     users = _starting(run.outcomes(), (*USER_TESTS, "test_no_protected_address_is_soft_deleted"))
     assert users and set(users.values()) == {"error"}, run.text()
     assert "User.Read.All" in run.text()
-    assert run.outcomes()["test_etd_enterprise_app_exists_and_is_enabled[auditor-no-users:etd-app]"] == (
-        "passed"
-    ), "sections the auditor can read are still checked"
+    assert run.outcomes()["test_etd_enterprise_app_exists_and_is_enabled[auditor-no-users:etd-app]"] == ("passed"), (
+        "sections the auditor can read are still checked"
+    )
 
 
 def test_throttled_beyond_the_retry_budget_errors_with_the_reason(run_suite, emulator_for, suite_project):
