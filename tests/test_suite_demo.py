@@ -104,6 +104,10 @@ def test_every_seeded_fault_is_found_and_nothing_else(run_suite, emulator_for, s
     assert not any("partner" in name for name in run.outcomes()), "guests are out of scope unless named"
     assert emu.stats.requests[("POST", "token")] == 3, "one sign-in per tenant: the pre-flight token is reused"
     assert emu.stats.requests[("GET", "users")] == 3
+    # one probe batch per tenant (18, 3 and 2 protected users: at most 20 a batch), and one more in contoso-demo
+    # re-probing the 11 mailboxes that did not answer 200 (bob ... victor, mallory)
+    assert emu.stats.requests[("POST", "batch")] == 4
+    assert sum(emu.stats.batch_items.values()) == 18 + 3 + 2 + 11
 
 
 def test_each_mailbox_verdict_names_its_root_cause_case_and_fix(run_suite, emulator_for, suite_project):
