@@ -7,34 +7,42 @@ import pytest
 from etd_readiness.catalog import PERMISSIONS, SERVICE_PLANS, SKUS
 from etd_readiness.checks.base import Estate
 from etd_readiness.checks.licensing import EXCHANGE_ONLINE_LICENCE
-from etd_readiness.checks.mailboxes import MAILBOX_ANSWERS
 from etd_readiness.checks.permissions import APPLICATION_PERMISSION
-from etd_readiness.findings import SectionUnavailable
+from etd_readiness.checks.verdict import MAILBOX_VERDICT
+from etd_readiness.findings import NotApplicable, NotEvaluated, SectionUnavailable
 from etd_readiness.protection import is_protected, user_addresses
 from etd_readiness.snapshot import Section, Snapshot, TenantSnapshot
 
 E3 = SKUS["ENTERPRISEPACK"].sku_id
 EXO2 = SERVICE_PLANS["EXCHANGE_S_ENTERPRISE"].plan_id
 GRAPH_SP = "graph-sp"
+ALL_ROLES = [
+    {"appRoleId": PERMISSIONS[name].app_role_id, "resourceId": GRAPH_SP}
+    for name in ("Mail.ReadWrite", "Organization.Read.All")
+]
+NOT_ENABLED = {"status": 404, "code": "MailboxNotEnabledForRESTAPI"}
+NOT_FOUND = {"status": 404, "code": "ResourceNotFound"}
 
 
-def _user(upn: str, *, plans=(), licenses=(), errors=(), sync=None, kind="Member") -> dict:
+def _user(upn: str, *, plans=(), licenses=(), errors=(), sync=None, kind="Member", proxies=()) -> dict:
     return {
         "id": f"id-{upn}",
         "userPrincipalName": upn,
         "mail": upn,
         "userType": kind,
         "onPremisesSyncEnabled": sync,
+        "proxyAddresses": list(proxies),
         "assignedPlans": [{"servicePlanId": p, "capabilityStatus": s, "service": "exchange"} for p, s in plans],
         "assignedLicenses": list(licenses),
         "licenseAssignmentStates": [{"skuId": E3, "error": e} for e in errors],
     }
 
 
-def _estate(users, probes, *, assignments=(), grants=(), ok=True) -> Estate:
+def _estate(users, probes, *, assignments=ALL_ROLES, grants=(), ok=True, **context) -> Estate:
     sections = {
         "organization": Section(True, {"verifiedDomains": [{"name": "x.example"}]}),
         "users": Section(True, users) if ok else Section.failed("403 Authorization_RequestDenied"),
+        "deletedUsers": Section(True, []),
         "mailboxes": Section(True, probes),
         "etdServicePrincipal": Section(
             True, {"found": True, "servicePrincipal": {"id": "etd", "appId": "a", "displayName": "ETD"}}
@@ -44,7 +52,9 @@ def _estate(users, probes, *, assignments=(), grants=(), ok=True) -> Estate:
         "etdPermissionGrants": Section(True, list(grants)),
         "etdApplication": Section(True, []),
     }
-    snap = Snapshot([TenantSnapshot("t", "tid", sections=sections)], context={"manifest": ["Mail.ReadWrite"]})
+    snap = Snapshot(
+        [TenantSnapshot("t", "tid", sections=sections)], context={"manifest": ["Mail.ReadWrite"], **context}
+    )
     return Estate(snap)
 
 
@@ -52,53 +62,171 @@ def _run(check, estate):
     return {s.test_id: check.run(estate, s) for s in check.subjects(estate)}
 
 
-def test_enabled_mailbox_plan_passes_and_foundation_does_not():
+def _verdict(user: dict, probe: dict):
+    """The RDY-01 finding (or None) for one user with one probe answer."""
+    estate = _estate([user], {user["id"]: probe}, include_guests=[user["mail"]])
+    return _run(MAILBOX_VERDICT, estate)[f"t:{user['userPrincipalName']}"]
+
+
+def test_enabled_or_grace_mailbox_plan_passes_and_foundation_or_lapsed_does_not():
     users = [
         _user("ok@x.example", plans=[(EXO2, "Enabled")]),
+        _user("grace@x.example", plans=[(EXO2, "Warning")]),
         _user(
             "teams@x.example",
             plans=[(SERVICE_PLANS["EXCHANGE_S_FOUNDATION"].plan_id, "Enabled")],
             licenses=[{"skuId": SKUS["M365_F1"].sku_id, "disabledPlans": []}],
         ),
         _user("suspended@x.example", plans=[(EXO2, "Suspended")]),
+        _user("locked@x.example", plans=[(EXO2, "LockedOut")]),
+        _user("deleted@x.example", plans=[(EXO2, "Deleted")]),
         _user("err@x.example", errors=["MutuallyExclusiveViolation"]),
     ]
-    probes = {u["id"]: {"status": 404, "code": "MailboxNotEnabledForRESTAPI"} for u in users}
+    answers = {"ok@x.example": {"status": 200}, "grace@x.example": {"status": 200}}
+    probes = {u["id"]: answers.get(u["userPrincipalName"], NOT_ENABLED) for u in users}
     found = _run(EXCHANGE_ONLINE_LICENCE, _estate(users, probes))
     assert found["t:ok@x.example"] is None
+    assert found["t:grace@x.example"] is None
+    causes = {sid: (f.root_cause, f.case) for sid, f in found.items() if f is not None}
+    assert causes == {
+        "t:teams@x.example": ("no-mailbox-plan", "4a"),
+        "t:suspended@x.example": ("licence-lapsed", "4a"),
+        "t:locked@x.example": ("licence-lapsed", "4a"),
+        "t:deleted@x.example": ("exchange-plan-disabled", "4a"),
+        "t:err@x.example": ("licence-assignment-failed", "4a"),
+    }
     assert "EXCHANGE_S_FOUNDATION" in found["t:teams@x.example"].problem
     assert "Suspended" in found["t:suspended@x.example"].problem
     assert "MutuallyExclusiveViolation" in found["t:err@x.example"].problem
+    assert "CountViolation: buy or free seats" in found["t:err@x.example"].fix
+    assert "Billing > Your products" in found["t:suspended@x.example"].fix
 
 
-def test_unlicensed_mailbox_that_answers_is_a_resource_mailbox_and_passes():
+def test_grace_period_plan_is_ready_with_a_note():
+    user = _user("grace@x.example", plans=[(EXO2, "Warning")])
+    estate = _estate([user], {user["id"]: {"status": 200, "userPurpose": "user"}})
+    subject = next(iter(MAILBOX_VERDICT.subjects(estate)))
+    assert MAILBOX_VERDICT.run(estate, subject) is None
+    notes = MAILBOX_VERDICT.describe(estate, subject)["etd_notes"]
+    assert "grace period" in notes and "EXCHANGE_S_ENTERPRISE Warning" in notes
+
+
+def test_unlicensed_mailbox_that_answers_needs_no_licence_and_passes():
     shared = _user("shared@x.example")
-    assert (
-        _run(EXCHANGE_ONLINE_LICENCE, _estate([shared], {shared["id"]: {"status": 200}}))["t:shared@x.example"] is None
-    )
+    probe = {"status": 200, "userPurpose": "shared"}
+    assert _run(EXCHANGE_ONLINE_LICENCE, _estate([shared], {shared["id"]: probe}))["t:shared@x.example"] is None
+    assert _verdict(shared, probe) is None
 
 
-def test_unexplained_probe_answer_is_not_a_finding_but_unavailable():
+def test_unexplained_probe_answer_is_not_a_finding_but_not_evaluated():
     user = _user("a@x.example", plans=[(EXO2, "Enabled")])
-    estate = _estate([user], {user["id"]: {"status": 403, "code": "ErrorAccessDenied", "message": "Access is denied."}})
-    with pytest.raises(SectionUnavailable):
-        _run(MAILBOX_ANSWERS, estate)
+    with pytest.raises(NotEvaluated, match="unexplained"):
+        _verdict(user, {"status": 403, "code": "ErrorAccessDenied", "message": "Access is denied."})
 
 
-def test_probe_failure_per_item_is_unavailable():
+def test_auditor_scoped_out_by_access_policy_is_not_evaluated_never_a_finding_against_etd():
     user = _user("a@x.example", plans=[(EXO2, "Enabled")])
-    estate = _estate([user], {user["id"]: {"error": "429 after 4 retries"}})
-    with pytest.raises(SectionUnavailable, match="429 after 4 retries"):
-        _run(MAILBOX_ANSWERS, estate)
+    probe = {"status": 403, "code": "ErrorAccessDenied", "message": "Access to OData is disabled."}
+    with pytest.raises(NotEvaluated, match="the auditor app is scoped out") as err:
+        _verdict(user, probe)
+    assert "Test-ApplicationAccessPolicy -Identity a@x.example" in str(err.value)
 
 
-def test_hybrid_user_is_case_4b_and_unlicensed_is_1b_4a():
+def test_probe_failure_per_item_is_not_evaluated():
+    user = _user("a@x.example", plans=[(EXO2, "Enabled")])
+    with pytest.raises(NotEvaluated, match="429 after 4 retries"):
+        _verdict(user, {"error": "429 after 4 retries"})
+
+
+@pytest.mark.parametrize(
+    ("user", "probe", "cause", "case", "fix"),
+    [
+        (_user("b@x.example"), NOT_ENABLED, "never-licensed", "4a", "the mailbox is then created automatically"),
+        (_user("b@x.example"), NOT_FOUND, "never-licensed-not-found", "1b", "Licenses and apps: assign a licence"),
+        (_user("l@x.example", plans=[(EXO2, "Enabled")]), NOT_FOUND, "not-provisioned-yet", "1b", "24 hours"),
+        (_user("i@x.example", plans=[(EXO2, "Enabled")]), NOT_ENABLED, "mailbox-inactive", "4", "-SoftDeletedMailbox"),
+        (
+            _user("h@x.example", plans=[(EXO2, "Enabled")], sync=True),
+            NOT_ENABLED,
+            "on-premises",
+            "4b",
+            "New-MoveRequest",
+        ),
+        (_user("s@x.example", sync=True), NOT_ENABLED, "unlicensed-or-on-premises", "4a", "Get-RemoteMailbox s@"),
+        (
+            _user("r@x.example", sync=True, proxies=["SMTP:r@x.example", "smtp:r@x.mail.onmicrosoft.com"]),
+            NOT_ENABLED,
+            "on-premises-or-unlicensed",
+            "4b",
+            "Get-RemoteMailbox r@",
+        ),
+        (_user("g@x.example", kind="Guest"), NOT_ENABLED, "guest-account", "3a", "a guest's mailbox lives"),
+        (
+            _user("v@x.example", plans=[(EXO2, "Enabled")]),
+            {"status": 404, "code": "ErrorInvalidUser"},
+            "not-a-mailbox-user",
+            "3a",
+            "has a mailbox",
+        ),
+    ],
+    ids=[
+        "never-licensed",
+        "never-licensed-not-found",
+        "not-provisioned-yet",
+        "mailbox-inactive",
+        "on-premises",
+        "unlicensed-or-on-premises",
+        "on-premises-or-unlicensed",
+        "guest-account",
+        "not-a-mailbox-user",
+    ],
+)
+def test_no_mailbox_is_diagnosed_from_the_probe_licence_and_hybrid_signs(user, probe, cause, case, fix):
+    found = _verdict(user, probe)
+    assert (found.root_cause, found.case, found.check_id) == (cause, case, "RDY-01")
+    assert fix in found.fix
+
+
+def test_on_premises_mailbox_is_never_told_to_assign_a_licence_first():
     hybrid = _user("h@x.example", plans=[(EXO2, "Enabled")], sync=True)
+    found = _verdict(hybrid, NOT_ENABLED)
+    assert "the mailbox is then created automatically" not in found.fix
+    assert "Do not assign an Exchange Online licence" in found.fix
+    assert ("onPremisesSyncEnabled", "true") in found.evidence
+    # the licence check does not report it: licensing it would create a second, empty mailbox
+    estate = _estate([hybrid], {hybrid["id"]: NOT_ENABLED})
+    with pytest.raises(NotApplicable, match="not a licence question"):
+        _run(EXCHANGE_ONLINE_LICENCE, estate)
+
+
+def test_flapping_mailbox_is_intermittent_with_both_answers():
+    user = _user("j@x.example", plans=[(EXO2, "Enabled")])
+    found = _verdict(user, {**NOT_FOUND, "again": NOT_ENABLED})
+    assert (found.root_cause, found.case) == ("intermittent", "1b")
+    assert "404 ResourceNotFound and then 404 MailboxNotEnabledForRESTAPI" in found.problem
+    assert ("mailbox probe", "404 ResourceNotFound, then 404 MailboxNotEnabledForRESTAPI") in found.evidence
+
+
+def test_same_answer_twice_is_not_intermittent():
+    found = _verdict(_user("b@x.example"), {**NOT_ENABLED, "again": NOT_ENABLED})
+    assert found.root_cause == "never-licensed"
+
+
+def test_exchange_provisioning_error_is_case_4_with_the_service_instance():
+    user = _user("p@x.example", plans=[(EXO2, "Enabled")]) | {
+        "serviceProvisioningErrors": [{"serviceInstance": "exchange/EUR-01", "isResolved": False}]
+    }
+    found = _verdict(user, NOT_ENABLED)
+    assert (found.root_cause, found.case) == ("provisioning-error", "4")
+    assert "exchange/EUR-01" in found.fix
+
+
+def test_first_broken_link_is_the_root_and_the_rest_are_also():
     bare = _user("b@x.example")
-    probes = {u["id"]: {"status": 404, "code": "MailboxNotEnabledForRESTAPI"} for u in (hybrid, bare)}
-    found = _run(MAILBOX_ANSWERS, _estate([hybrid, bare], probes))
-    assert found["t:h@x.example"].case == "4b"
-    assert found["t:b@x.example"].case == "1b/4a"
+    estate = _estate([bare], {bare["id"]: NOT_ENABLED}, assignments=[ALL_ROLES[1]])
+    found = _run(MAILBOX_VERDICT, estate)["t:b@x.example"]
+    assert (found.root_cause, found.case) == ("permission-missing", "2")
+    assert len(found.also) == 1 and found.also[0].startswith("mailbox: has no licence at all")
 
 
 def test_users_not_fetched_make_one_erroring_subject_per_tenant():
@@ -112,14 +240,14 @@ def test_users_not_fetched_make_one_erroring_subject_per_tenant():
     ("assignments", "grants", "expected"),
     [
         ([{"appRoleId": PERMISSIONS["Mail.ReadWrite"].app_role_id, "resourceId": GRAPH_SP}], [], None),
-        ([{"appRoleId": PERMISSIONS["Mail.ReadWrite"].app_role_id, "resourceId": "other"}], [], "is not granted"),
-        ([], [{"resourceId": GRAPH_SP, "scope": "User.Read Mail.ReadWrite"}], "only as a Delegated"),
-        ([], [], "is not granted"),
+        ([{"appRoleId": PERMISSIONS["Mail.ReadWrite"].app_role_id, "resourceId": "other"}], [], "permission-missing"),
+        ([], [{"resourceId": GRAPH_SP, "scope": "User.Read Mail.ReadWrite"}], "permission-delegated-only"),
+        ([], [], "permission-missing"),
     ],
 )
 def test_application_permission_versus_delegated(assignments, grants, expected):
     found = _run(APPLICATION_PERMISSION, _estate([], {}, assignments=assignments, grants=grants))["t:Mail.ReadWrite"]
-    assert (found is None) if expected is None else (expected in found.problem)
+    assert (found is None) if expected is None else ((found.root_cause, found.case) == (expected, "2"))
 
 
 def test_protection_rules():

@@ -7,6 +7,7 @@ import textwrap
 from conftest import write_config
 
 LICENCE = "test_protected_user_holds_exchange_online_licence"
+VERDICT = "test_etd_can_remediate_mailbox"
 TENANT_ID = "0c9d4e5f-1a2b-4c3d-8e9f-a0b1c2d3e4f5"
 GROUP_ID = "5d0e4c1a-9b8f-4e7d-a6c5-b4a3f2e1d0c9"
 
@@ -40,8 +41,15 @@ def _tenant(tmp_path, roles: str) -> object:
 BASE_ROLES = "User.Read.All, Organization.Read.All, Application.Read.All, Mail.ReadBasic.All"
 
 
-def _licence_subjects(run) -> dict[str, str]:
-    return {n: o for n, o in run.outcomes().items() if n.startswith(LICENCE)}
+def _licence_subjects(run, prefix: str = LICENCE) -> dict[str, str]:
+    return {n: o for n, o in run.outcomes().items() if n.startswith(prefix)}
+
+
+def _props(run, test_id: str) -> dict[str, str]:
+    import xml.etree.ElementTree as ET
+
+    case = next(c for c in ET.parse(run.workdir / "junit.xml").iter("testcase") if c.get("name") == test_id)
+    return {p.get("name"): p.get("value") for p in case.iter("property")}
 
 
 def test_group_mode_tests_only_the_members(run_suite, emulator_for, suite_project, tmp_path):
@@ -52,6 +60,11 @@ def test_group_mode_tests_only_the_members(run_suite, emulator_for, suite_projec
         f"{LICENCE}[groupy:alice@groupy.example]": "passed",
         f"{LICENCE}[groupy:carol@groupy.example]": "passed",
     }, run.text()
+    # one verdict per member; the tenant file has no ETD app, so each fails on the first link (case 2)
+    assert set(_licence_subjects(run, VERDICT)) == {
+        f"{VERDICT}[groupy:alice@groupy.example]",
+        f"{VERDICT}[groupy:carol@groupy.example]",
+    }
 
 
 def test_group_mode_without_the_group_permission_errors(run_suite, emulator_for, suite_project, tmp_path):
@@ -76,5 +89,15 @@ def test_addresses_file_names_guests_and_unknown_addresses(run_suite, emulator_f
     assert outcomes["test_protected_address_resolves_to_a_user[nobody@groupy.example]"] == "failed"
     assert outcomes["test_protected_address_resolves_to_a_user[guest@x.example]"] == "passed"
     assert f"{LICENCE}[groupy:guest_x.example#ext#@groupy.example]" in outcomes, "a named guest is in scope"
+    assert f"{VERDICT}[groupy:guest_x.example#ext#@groupy.example]" in outcomes
     assert f"{LICENCE}[groupy:bob@groupy.example]" not in outcomes, "excluded"
-    assert "matches no user (UPN, mail or proxy address) in any configured tenant" in run.text()
+    assert (
+        "matches no user, active or soft-deleted (UPN, mail or proxy address), in any configured tenant" in run.text()
+    )
+    nobody = _props(run, "test_protected_address_resolves_to_a_user[nobody@groupy.example]")
+    assert (nobody["etd_root_cause"], nobody["etd_case"]) == ("address-not-a-user", "3a")
+    # the verdict for the unresolved address: ETD's app is absent here (the first link), the address is "also"
+    verdict = _props(run, f"{VERDICT}[groupy:nobody@groupy.example]")
+    assert (verdict["etd_root_cause"], verdict["etd_case"]) == ("etd-not-consented", "2")
+    assert "user: this protected address matches no user" in verdict["etd_also"]
+    assert f"{VERDICT}[groupy:bob@groupy.example]" not in outcomes, "excluded"

@@ -111,6 +111,15 @@ def _pattern(outcomes: dict[str, str]) -> Counter:
     return Counter((name.split("[")[0], outcome) for name, outcome in outcomes.items())
 
 
+def _root_causes(csv_path) -> Counter:
+    """(tenant, verdict, root cause) counts of the per-mailbox CSV, whatever the mailboxes are called."""
+    import csv
+
+    return Counter(
+        (r["tenant"], r["verdict"], r["root_cause"]) for r in csv.DictReader(csv_path.open(encoding="utf-8"))
+    )
+
+
 def test_pseudonymised_recording_hides_people_and_keeps_the_verdicts(
     run_suite, emulator_for, suite_project, tmp_path, monkeypatch
 ):
@@ -123,6 +132,7 @@ def test_pseudonymised_recording_hides_people_and_keeps_the_verdicts(
         protection={"addresses": ["ghost@contoso.example", "alice@contoso.example"]},
     )
     plain = run_suite(f"--etd-config={config}", emulator=emu).outcomes()
+    plain_causes = _root_causes(suite_project / "report.csv")
 
     cassettes = tmp_path / "cassettes"
     recorded = run_suite(
@@ -156,7 +166,8 @@ def test_pseudonymised_recording_hides_people_and_keeps_the_verdicts(
         assert run.outcomes()[f"{LICENCE}[{C}:{alice}]"] == "passed"
         assert run.outcomes()[f"{ADDRESS}[{alice}]"] == "passed", "the configured address is pseudonymised too"
         assert run.outcomes()[f"{ADDRESS}[{p.text('ghost@contoso.example')}]"] == "failed"
-        for shared in (run.html(), run.junit(), run.text()):
+        assert _root_causes(run.workdir / "report.csv") == plain_causes, "the same root cause per mailbox"
+        for shared in (run.html(), run.junit(), run.text(), (run.workdir / "report.csv").read_text(encoding="utf-8")):
             assert "alice" not in shared.lower() and "Alice Example" not in shared
             assert ALICE_ID not in shared
         assert f"{C}:{alice}" in run.html()

@@ -7,7 +7,7 @@ import textwrap
 from conftest import tenant_ids, write_config
 from graph_emulator import Faults
 
-USER_TESTS = ("test_protected_user_holds", "test_protected_mailbox_answers")
+USER_TESTS = ("test_protected_user_holds", "test_etd_can_remediate_mailbox")
 
 
 def _config(suite_project, *names, **sections):
@@ -22,11 +22,12 @@ def _starting(outcomes: dict[str, str], prefixes: tuple[str, ...]) -> dict[str, 
 def test_auditor_without_mail_permission_errors_every_mailbox_test(run_suite, emulator_for, suite_project):
     emu = emulator_for("auditor-no-mail")
     run = run_suite(f"--etd-config={_config(suite_project, 'auditor-no-mail')}", emulator=emu)
-    mailbox = _starting(run.outcomes(), ("test_protected_mailbox_answers",))
+    mailbox = _starting(run.outcomes(), ("test_etd_can_remediate_mailbox",))
     assert mailbox and set(mailbox.values()) == {"error"}, run.text()
     text = run.text()
-    assert "lacks the Microsoft Graph Application permission Mail.ReadBasic.All" in text
-    assert "the auditor lacks Mail.ReadBasic.All" in text  # the pre-flight, in the header
+    # neither MailboxSettings.Read nor Mail.ReadBasic.All: the preferred probe's permission is what to grant
+    assert "lacks the Microsoft Graph Application permission MailboxSettings.Read" in text
+    assert "the auditor lacks MailboxSettings.Read" in text  # the pre-flight, in the header
     outcomes = run.outcomes()
     assert outcomes[
         "test_protected_user_holds_exchange_online_licence[auditor-no-mail:info@auditor-no-mail.example]"
@@ -37,12 +38,12 @@ def test_auditor_without_mail_permission_errors_every_mailbox_test(run_suite, em
 def test_auditor_without_user_permission_errors_every_user_test(run_suite, emulator_for, suite_project):
     emu = emulator_for("auditor-no-users")
     run = run_suite(f"--etd-config={_config(suite_project, 'auditor-no-users')}", emulator=emu)
-    users = _starting(run.outcomes(), (*USER_TESTS, "test_no_protected_target_is_soft_deleted"))
+    users = _starting(run.outcomes(), (*USER_TESTS, "test_no_protected_address_is_soft_deleted"))
     assert users and set(users.values()) == {"error"}, run.text()
     assert "User.Read.All" in run.text()
-    assert run.outcomes()["test_etd_enterprise_app_exists_and_is_enabled[auditor-no-users:etd-service-principal]"] == (
-        "passed"
-    ), "sections the auditor can read are still checked"
+    assert run.outcomes()["test_etd_enterprise_app_exists_and_is_enabled[auditor-no-users:etd-app]"] == ("passed"), (
+        "sections the auditor can read are still checked"
+    )
 
 
 def test_throttled_beyond_the_retry_budget_errors_with_the_reason(run_suite, emulator_for, suite_project):
@@ -60,7 +61,7 @@ def test_throttled_mailbox_probes_error_only_the_mailbox_tests(run_suite, emulat
     emu = emulator_for("healthy", faults=faults)
     run = run_suite(f"--etd-config={_config(suite_project, 'healthy')}", emulator=emu)
     outcomes = run.outcomes()
-    assert set(_starting(outcomes, ("test_protected_mailbox_answers",)).values()) == {"error"}
+    assert set(_starting(outcomes, ("test_etd_can_remediate_mailbox",)).values()) == {"error"}
     assert "ApplicationThrottled" in run.text()
     assert outcomes["test_protected_user_holds_exchange_online_licence[healthy:alice@healthy.example]"] == "passed"
 
@@ -141,6 +142,6 @@ def test_403_on_a_section_despite_the_roles_errors_its_tests(run_suite, emulator
 def test_403_on_every_mailbox_probe_errors_not_fails(run_suite, emulator_for, suite_project):
     emu = emulator_for("healthy", faults=Faults(forbidden={"mailFolders"}))
     run = run_suite(f"--etd-config={_config(suite_project, 'healthy')}", emulator=emu)
-    mailbox = _starting(run.outcomes(), ("test_protected_mailbox_answers",))
+    mailbox = _starting(run.outcomes(), ("test_etd_can_remediate_mailbox",))
     assert mailbox and set(mailbox.values()) == {"error"}, run.text()
     assert run.with_outcome("failed") == set()

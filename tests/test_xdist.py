@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -39,6 +40,13 @@ def _assert_one_complete_report(run) -> None:
     assert workers == {"gw0", "gw1"}, f"results from both workers: {workers}"
 
 
+def _verdict_and_csv(run) -> tuple[str, list[dict[str, str]]]:
+    """The verdict line (the last line before pytest's count) and the per-mailbox CSV rows."""
+    lines = [line for line in run.text().splitlines() if line.strip()]
+    rows = list(csv.DictReader((run.workdir / "report.csv").open(encoding="utf-8")))
+    return lines[-2], sorted(rows, key=lambda r: (r["tenant"], r["mailbox"]))
+
+
 def test_two_workers_give_the_same_outcomes_and_fetch_once(run_suite, emulator_for, suite_project):
     emu = emulator_for(C, F)
     config = _config(suite_project)
@@ -66,3 +74,6 @@ def test_two_workers_replay_a_cassette(run_suite, suite_project):
     assert parallel.outcomes() == serial.outcomes(), parallel.text()
     assert f"replayed from {C}.yaml, {F}.yaml" in parallel.text()
     _assert_one_complete_report(parallel)
+    verdict, rows = _verdict_and_csv(parallel)
+    assert (verdict, rows) == _verdict_and_csv(serial), "the same verdict and per-mailbox CSV with workers"
+    assert verdict.startswith("INCOMPLETE - 1 test(s) could not be evaluated") and len(rows) == 23
