@@ -93,7 +93,7 @@ def test_record_mode_without_a_tenant(run_suite):
 
 def test_collected_without_naming_tenant_checks_they_skip_and_say_how(pytester, suite_project):
     result = pytester.runpytest(".", "-p", "no:cacheprovider", "-rs")
-    result.assert_outcomes(skipped=7)  # one per check: 7 checks in tenant_checks/
+    result.assert_outcomes(skipped=8)  # one per check: 8 checks in tenant_checks/
     assert "tenant checks run only as `pytest tenant_checks`" in result.stdout.str()
     assert not (suite_project / "reports").exists() or not list((suite_project / "reports").iterdir())
 

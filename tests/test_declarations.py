@@ -15,6 +15,7 @@ from etd_readiness.snapshot import Snapshot
 from etd_readiness.testing import case_markers
 
 SEED_ERRORS = {  # the seed document's ETD error texts, per case (Cisco's troubleshooting page)
+    "1a": '"Resource is not found"',
     "1b": '"Resource is not found"',
     "2": '"Remediation Failed. Unknown Reason."',
     "3a": '"The requested user is invalid."',
@@ -47,6 +48,7 @@ def _test_names() -> dict[str, str]:
 
 
 def _check_vars() -> dict[str, Check]:
+    import etd_readiness.checks.error_log as errlog
     import etd_readiness.checks.licensing as lic
     import etd_readiness.checks.mailboxes as mbx
     import etd_readiness.checks.permissions as perm
@@ -55,7 +57,7 @@ def _check_vars() -> dict[str, Check]:
 
     return {
         name: value
-        for module in (lic, mbx, perm, reach, verdict)
+        for module in (errlog, lic, mbx, perm, reach, verdict)
         for name, value in vars(module).items()
         if isinstance(value, Check)
     }

@@ -99,5 +99,5 @@ def test_addresses_file_names_guests_and_unknown_addresses(run_suite, emulator_f
     # the verdict for the unresolved address: ETD's app is absent here (the first link), the address is "also"
     verdict = _props(run, f"{VERDICT}[groupy:nobody@groupy.example]")
     assert (verdict["etd_root_cause"], verdict["etd_case"]) == ("etd-not-consented", "2")
-    assert "user: this protected address matches no user" in verdict["etd_also"]
+    assert "user: matches no user, active or soft-deleted" in verdict["etd_also"]
     assert f"{VERDICT}[groupy:bob@groupy.example]" not in outcomes, "excluded"

@@ -199,3 +199,46 @@ def test_pseudonymised_cassettes_from_different_recordings_are_refused(
     assert "pseudonymised in different recordings" in run.text() and "ETD_PSEUDONYM_KEY" in run.text()
     assert "Traceback" not in run.text()
     assert not Path(run.workdir / "report.html").exists()
+
+
+def test_pseudonymised_error_log_hides_mailboxes_and_message_ids_and_keeps_the_diagnoses(
+    run_suite, emulator_for, suite_project, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ETD_PSEUDONYM_KEY", KEY.decode())
+    emu = emulator_for(C)
+    log = suite_project / "log.csv"
+    log.write_text(
+        "Recipient,Message-ID,Error\n"
+        "alice@contoso.example,<payroll-0002@hr-portal.example>,Resource is not found\n"
+        "alice@contoso.example,<purged-0004@phish.example>,Resource is not found\n"
+        "bob@contoso.example,<promo-0005@phish.example>,Resource is not found\n",
+        encoding="utf-8",
+    )
+    config = write_config(suite_project / "c.toml", tenant_ids(C), error_log={"files": ["log.csv"]})
+
+    def diagnoses(run) -> list[tuple[str, str]]:
+        import xml.etree.ElementTree as ET
+
+        out = []
+        for case in ET.parse(run.workdir / "junit.xml").iter("testcase"):
+            if case.get("name", "").startswith("test_remediation_error_is_explained"):
+                props = {p.get("name"): p.get("value") for p in case.iter("property")}
+                out.append((props.get("etd_error_log_row"), props.get("etd_diagnosis")))
+        return sorted(out)
+
+    plain = diagnoses(run_suite(f"--etd-config={config}", emulator=emu))
+    assert plain == [("log.csv:2", "message-moved"), ("log.csv:3", "message-deleted"), ("log.csv:4", "never-licensed")]
+    cassettes = tmp_path / "cassettes"
+    recorded = run_suite(
+        f"--etd-config={config}", "--record-mode=rewrite", "--pseudonymize", f"--cassette-dir={cassettes}", emulator=emu
+    )
+    assert recorded.result.ret == 1, recorded.text()
+    emu.stop()
+    replayed = run_suite(f"--etd-config={config}", "--record-mode=none", f"--cassette-dir={cassettes}")
+    assert replayed.result.ret == 1, replayed.text()
+    assert diagnoses(replayed) == plain, "the same diagnoses, under pseudonyms"
+    text = (cassettes / f"{C}.yaml").read_text(encoding="utf-8")
+    html = replayed.html()
+    for secret in ("payroll-0002", "purged-0004", "promo-0005"):
+        assert secret not in text and secret not in html, secret
+    assert "alice@contoso.example" not in html.split("<h2>ETD's error log")[1].split("</table>")[1]

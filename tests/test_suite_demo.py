@@ -15,6 +15,7 @@ SP = "test_etd_enterprise_app_exists_and_is_enabled"
 DELETED = "test_no_protected_address_is_soft_deleted"
 ADDRESS = "test_protected_address_resolves_to_a_user"
 DOMAIN = "test_protected_domain_is_verified_where_etd_is_consented"
+ERROR_LOG = "test_remediation_error_is_explained"
 
 C, F, N = "contoso-demo", "fabrikam-demo", "northwind-demo"
 MANIFEST = ["Mail.ReadWrite", "Organization.Read.All", "User.Read.All", "Domain.Read.All", "Group.Read.All"]
@@ -63,6 +64,7 @@ EXPECTED_ERRORS = {f"{VERDICT}[{_c('mallory')}]"}
 EXPECTED_SKIPS = {
     *(f"{PERMISSION}[{F}:{p}]" for p in MANIFEST),  # ETD's app is absent: reported once, by C2-01
     *(f"{LICENCE}[{_c(u)}]" for u in NOT_A_LICENCE_QUESTION),
+    f"{ERROR_LOG}[not-applicable]",  # this config names no error log (tests/test_error_log_suite.py has one)
 }
 
 
@@ -163,7 +165,7 @@ def test_markers_select_every_item_that_can_report_the_case(run_suite, emulator_
     emu = emulator_for(C, F, N)
     run = run_suite(f"--etd-config={_demo_config(suite_project)}", "-m", "case2", emulator=emu)
     names = set(run.outcomes())
-    assert names and all(n.startswith((SP, PERMISSION, DOMAIN, VERDICT)) for n in names)
+    assert names and all(n.startswith((SP, PERMISSION, DOMAIN, VERDICT, ERROR_LOG)) for n in names)
     assert f"{PERMISSION}[{N}:Mail.ReadWrite]" in run.with_outcome("failed")
     assert f"{VERDICT}[{N}:xavier@northwind.example]" in run.with_outcome("failed"), "the case-2 mailbox verdict"
     assert "PARTIAL - only the selected tests ran (-m 'case2')" in run.text()
@@ -173,7 +175,7 @@ def test_case4_marker_selects_the_soft_deleted_licence_and_verdict_items(run_sui
     emu = emulator_for(C, F, N)
     run = run_suite(f"--etd-config={_demo_config(suite_project)}", "-m", "case4", emulator=emu)
     prefixes = {name.split("[")[0] for name in run.outcomes()}
-    assert prefixes == {DELETED, LICENCE, VERDICT}
+    assert prefixes == {DELETED, LICENCE, VERDICT, ERROR_LOG}  # no error log here: its item is not applicable
     failed = run.with_outcome("failed")
     assert {f"{VERDICT}[{_c('frank')}]", f"{VERDICT}[{_c('oscar')}]", f"{DELETED}[{_c('oscar')}]"} <= failed
 

@@ -96,7 +96,8 @@ class Pseudonymizer:
         if isinstance(doc, list):
             return [self.json(v) for v in doc]
         if isinstance(doc, str):
-            return self.text(doc)
+            # a `$batch` item's relative URL: its query may carry a percent-encoded address or message id
+            return self.url(doc) if doc.startswith("/") else self.text(doc)
         return doc
 
     def body(self, raw: bytes) -> bytes:

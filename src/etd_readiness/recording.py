@@ -170,7 +170,8 @@ def _valid_metadata(meta: Any) -> bool:
     lists = ("protected_addresses", "exclude", "include_guests")
     return (
         isinstance(scope, dict)
-        and set(scope) == {*lists, "protected_group"}
+        and set(scope) - {"error_log"} == {*lists, "protected_group"}
+        and isinstance(scope.get("error_log", []), list)
         and all(isinstance(scope[k], list) and all(isinstance(v, str) for v in scope[k]) for k in lists)
         and isinstance(scope["protected_group"], str | None)
     )

@@ -184,6 +184,10 @@ def _pseudonymized_scope(settings: Settings, pseudonyms: Pseudonymizer) -> dict:
         "exclude": sorted({pseudonyms.text(a) for a in settings.exclude}),
         "include_guests": sorted({pseudonyms.text(a) for a in settings.include_guests}),
         "protected_group": pseudonyms.guid(settings.protected_group) if settings.protected_group else None,
+        "error_log": [
+            {**row, "mailbox": pseudonyms.text(row["mailbox"]), "message_id": pseudonyms.text(row["message_id"])}
+            for row in settings.error_log
+        ],
     }
 
 
@@ -197,6 +201,7 @@ def _with_scope(settings: Settings, scope: dict | None) -> Settings:
         exclude=tuple(scope["exclude"]),
         include_guests=tuple(scope["include_guests"]),
         protected_group=scope["protected_group"],
+        error_log=tuple(scope.get("error_log", settings.error_log)),
     )
 
 

@@ -57,9 +57,14 @@ def test_403_when_roles_do_not_cover_the_call(beta: httpx.Client) -> None:
         assert _error(beta.get(path), 403, "Authorization_RequestDenied") == (
             "Insufficient privileges to complete the operation."
         )
-    msg = _error(beta.get("/users/bert@betatest.onmicrosoft.com/messages"), 403, "ErrorAccessDenied")
-    assert msg == "Access is denied. Check credentials and try again."
+    move = beta.post(
+        "/users/bert@betatest.onmicrosoft.com/messages/AAMk-bert-1/move", json={"destinationId": "junkemail"}
+    )
+    assert _error(move, 403, "ErrorAccessDenied") == "Access is denied. Check credentials and try again."
     assert beta.get("/users/bert@betatest.onmicrosoft.com/mailFolders/inbox").status_code == 200
+    # Mail.ReadBasic.All reads messages' basic properties, never their body (permissions reference)
+    listed = beta.get("/users/bert@betatest.onmicrosoft.com/messages").json()["value"]
+    assert listed and all("bodyPreview" not in m and "internetMessageId" in m for m in listed)
 
 
 def test_default_select_and_explicit_select(alpha: httpx.Client) -> None:

@@ -126,7 +126,7 @@ def test_401_without_a_token_and_403_without_roles(emu: Emulator) -> None:
         async with sdk(emu, "beta") as client:
             err = await _odata_error(client.users.get())
             assert (err.response_status_code, err.error.code) == (403, "Authorization_RequestDenied")
-            err = await _odata_error(client.users.by_user_id("bert@betatest.onmicrosoft.com").messages.get())
+            err = await _odata_error(client.users.by_user_id("bert@betatest.onmicrosoft.com").mailbox_settings.get())
             assert (err.response_status_code, err.error.code) == (403, "ErrorAccessDenied")
 
     asyncio.run(run())

@@ -47,10 +47,11 @@ async def lookup_messages(
         wanted.setdefault(lookup_key(user["id"], row["message_id"]), (user["id"], row["message_id"]))
     if not wanted:
         return Section(ok=True, data={"lookups": {}, "folders": {}, "inbox": {}})
-    ids = {key: f"m{n}" for n, key in enumerate(sorted(wanted))}
+    # in the error log's order, never sorted by id: a pseudonymised replay must send the same bodies
+    ids = {key: f"m{n}" for n, key in enumerate(wanted)}
     try:
         answers = await reader.batch_get(
-            [(ids[key], LOOKUP.format(uid=uid, filter=_filter(mid))) for key, (uid, mid) in sorted(wanted.items())]
+            [(ids[key], LOOKUP.format(uid=uid, filter=_filter(mid))) for key, (uid, mid) in wanted.items()]
         )
         lookups = {key: _found(answers.get(ids[key])) for key in wanted}
         folders, inbox = await _folders(reader, wanted, lookups)
@@ -76,10 +77,12 @@ async def _folders(
     reader: GraphReader, wanted: dict[str, tuple[str, str]], lookups: dict[str, dict]
 ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """Display names of the folders messages were found in, and each such user's Inbox and Deleted Items ids."""
-    pairs = sorted(
-        {(wanted[key][0], m["parentFolderId"]) for key, got in lookups.items() for m in got.get("found", ())}
+    pairs = list(
+        dict.fromkeys(
+            (wanted[key][0], m["parentFolderId"]) for key, got in lookups.items() for m in got.get("found", ())
+        )
     )
-    users = sorted({uid for uid, _ in pairs})
+    users = list(dict.fromkeys(uid for uid, _ in pairs))
     requests = [(f"i{n}", FOLDER.format(uid=uid, fid="inbox")) for n, uid in enumerate(users)]
     requests += [(f"d{n}", FOLDER.format(uid=uid, fid="deleteditems")) for n, uid in enumerate(users)]
     requests += [(f"f{n}", FOLDER.format(uid=uid, fid=quote(fid, safe=""))) for n, (uid, fid) in enumerate(pairs)]

@@ -210,15 +210,14 @@ class TenantCollector:
         path_of = dict.fromkeys(user_ids, first)
         if first == SETTINGS_PROBE and (self.roles is None or self.roles & MAIL_ROLES):
             # an endpoint that does not know mailboxSettings (400, or a 404 that is no mailbox answer): ask the inbox
-            odd = sorted(uid for uid, got in out.items() if "error" not in got and not _mailbox_answer(got))
+            odd = [u for u in user_ids if _answered(out, u) and not _mailbox_answer(out[u])]
             if odd:
                 out.update(await self._probe_once(odd, INBOX_PROBE))
                 path_of.update(dict.fromkeys(odd, INBOX_PROBE))
         for path in dict.fromkeys(path_of.values()):
-            # sorted: batch answers come in any order, the repeat must not depend on it (cassettes match bodies)
-            again = sorted(
-                u for u, got in out.items() if path_of[u] == path and "error" not in got and got["status"] != 200
-            )
+            # in page order: batch answers come in any order and a pseudonymised replay sorts ids differently,
+            # so the repeat's body is the same in every run (cassettes match request bodies)
+            again = [u for u in user_ids if path_of[u] == path and _answered(out, u) and out[u]["status"] != 200]
             if again:
                 for uid, got in (await self._probe_once(again, path)).items():
                     if "error" not in got:
@@ -319,6 +318,11 @@ class TenantCollector:
             "servicePrincipal": found[0] if found else None,
             "candidates": [{"displayName": c["displayName"], "appId": c["appId"]} for c in similar],
         }
+
+
+def _answered(out: dict[str, dict], user_id: str) -> bool:
+    """Did the probe of this user get an answer (not a failure, not left out of the batch)?"""
+    return user_id in out and "error" not in out[user_id]
 
 
 def _mailbox_answer(got: dict) -> bool:
