@@ -259,3 +259,32 @@ def test_protection_rules():
     assert not is_protected(guest, ["z.example"])
     assert is_protected(guest, ["z.example"], include_guests=["g@z.example"])
     assert not is_protected(member, ["x.example"], group_member_ids={"someone-else"})
+
+
+@pytest.mark.parametrize(
+    ("answer", "is_mailbox_answer"),
+    [
+        ({"status": 200}, True),
+        ({"status": 404, "code": "MailboxNotEnabledForRESTAPI"}, True),
+        ({"status": 404, "code": "ResourceNotFound"}, True),
+        ({"status": 404, "code": "ErrorInvalidUser"}, True),
+        ({"status": 403, "code": "ErrorAccessDenied", "message": "Access to OData is disabled."}, True),
+        (
+            {
+                "status": 403,
+                "code": "ErrorAccessDenied",
+                "message": "Access is denied. Check credentials and try again.",
+            },
+            False,
+        ),
+        (
+            {"status": 400, "code": "BadRequest", "message": "Resource not found for the segment 'mailboxSettings'."},
+            False,
+        ),
+        ({"status": 404, "code": "UnknownError"}, False),
+    ],
+)
+def test_which_mailboxsettings_answers_send_the_probe_to_the_inbox_instead(answer, is_mailbox_answer):
+    from etd_readiness.collect.tenant import _mailbox_answer
+
+    assert _mailbox_answer(answer) is is_mailbox_answer

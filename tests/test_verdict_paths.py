@@ -177,3 +177,18 @@ def test_group_mode_protects_only_named_soft_deleted_users(run_suite, emulator_f
     assert (outcome, props["etd_case"], props["etd_root_cause"]) == ("failed", "4", "soft-deleted")
     deleted = {n for n in cases if n.startswith("test_no_protected_address_is_soft_deleted")}
     assert deleted == {"test_no_protected_address_is_soft_deleted[verdict-group:dora@vgroup.example]"}
+
+
+def test_a_graph_that_refuses_mailboxsettings_is_probed_through_the_inbox(run_suite, emulator_for, suite_project):
+    """An endpoint that denies mailboxSettings although the roles cover it: the Inbox probe decides instead."""
+    from graph_emulator import Faults
+
+    emu = emulator_for("contoso-demo", faults=Faults(forbidden={"mailboxSettings"}))  # its auditor also holds Mail.*
+    config = write_config(suite_project / "c.toml", tenant_ids("contoso-demo"))
+    cases = _cases(run_suite(f"--etd-config={config}", emulator=emu))
+    outcome, props = cases[f"{VERDICT}[contoso-demo:alice@contoso.example]"]
+    assert outcome == "passed" and props["etd_recipient_type"] == "", props  # answered, type unknown
+    outcome, props = cases[f"{VERDICT}[contoso-demo:bob@contoso.example]"]
+    assert (outcome, props["etd_root_cause"]) == ("failed", "never-licensed")
+    items = emu.stats.batch_items
+    assert items[("GET", "mailboxSettings")] == 18 and items[("GET", "mailFolders")] >= 18, items  # tried, then Inbox

@@ -328,7 +328,9 @@ def _answered(out: dict[str, dict], user_id: str) -> bool:
 def _mailbox_answer(got: dict) -> bool:
     """Is this probe answer one the mailbox endpoints give for a mailbox (or its absence)?"""
     status = got.get("status")
-    return status == 200 or (status in (403, 404) and (status == 403 or got.get("code") in MAILBOX_CODES))
+    if status == 403:  # an access policy's answer is about the mailbox; a plain denial is about the endpoint
+        return "OData is disabled" in str(got.get("message") or "")
+    return status == 200 or (status == 404 and got.get("code") in MAILBOX_CODES)
 
 
 def _compact_user(user: dict) -> dict:
