@@ -95,3 +95,19 @@ def test_a_healthy_tenant_fully_run_says_ready(run_suite, emulator_for, suite_pr
     assert verdict.startswith("READY - ETD can remediate all 1 protected mailbox(es) in 1 tenant(s)"), verdict
     outcomes = run.result.parseoutcomes()
     assert "failed" not in outcomes and "error" not in outcomes and outcomes["passed"] == 12
+
+
+def test_many_findings_print_compactly_grouped_by_root_cause(run_suite, emulator_for, suite_project, tmp_path):
+    from graph_emulator.generate import generate_tenant, write_tenant
+
+    doc = generate_tenant(150, seed=2, mix={"none": 0.6}, name="many")
+    path = tmp_path / "many.json"
+    write_tenant(doc, path)
+    emu = emulator_for(files=[path])
+    config = write_config(suite_project / "m.toml", [("many", doc["tenant"]["id"])])
+    text = run_suite(f"--etd-config={config}", emulator=emu).text()
+    assert "= FAILURES =" not in text and "short test summary info" not in text
+    assert "90 mailbox(es)  case 4a  never-licensed" in text  # 60 % of 150, one line for all of them
+    assert "--tb=short -rfE to print them all here" in text
+    full = run_suite(f"--etd-config={config}", "--tb=line", emulator=emu).text()
+    assert "never licensed" in full and full.count("FAILED") >= 180, "asked for: every finding printed"

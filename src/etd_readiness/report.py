@@ -17,6 +17,8 @@ from .collect.messages import MESSAGE_ROLES
 from .report_rows import Rows
 from .run_status import RunStatus, Tally, verdict_line
 
+COMPACT_AFTER = 100
+
 
 class ReportPlugin:
     """Tallies outcomes and mailbox rows, decides the verdict line, writes the summaries and the CSV."""
@@ -33,6 +35,14 @@ class ReportPlugin:
             config.option.self_contained_html = True
             self.csv_path = Path(config.option.htmlpath).with_suffix(".csv")
         self.csv_written: Path | None = None
+
+    def _compact(self, config: pytest.Config) -> bool:
+        """Many findings and the user chose no traceback style or report chars of their own."""
+        args = " ".join(config.invocation_params.args)
+        chosen = "--tb" in args or any(
+            a.startswith("-r") or a.startswith("--report-chars") for a in config.invocation_params.args
+        )
+        return self.rows.findings + self.rows.errors > COMPACT_AFTER and not chosen
 
     def _estate(self):
         from .plugin import estate_of
@@ -121,8 +131,22 @@ class ReportPlugin:
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter):
-        """Our summary after pytest's own sections, the verdict line last."""
+        """Our summary after pytest's own sections, the verdict line last.
+
+        Past COMPACT_AFTER findings and errors, pytest's per-test FAILURES / ERRORS sections and the per-test
+        short summary are left out (unless --tb or -r was given): the counts per root cause below, the
+        HTML report and the CSV hold every one.
+        """
+        compact = self._compact(terminalreporter.config)
+        if compact:
+            terminalreporter.config.option.tbstyle = "no"
+            terminalreporter.reportchars = ""
         result = yield
+        if compact:
+            terminalreporter.write_line(
+                f"{self.rows.findings + self.rows.errors} findings / not evaluated: listed per root cause below, "
+                "each one in the HTML report and the CSV (--tb=short -rfE to print them all here)"
+            )
         tr = terminalreporter
         if self.rows.outcomes:
             tr.write_sep("=", "ETD remediation readiness")
