@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -111,3 +112,14 @@ def test_many_findings_print_compactly_grouped_by_root_cause(run_suite, emulator
     assert "--tb=short -rfE to print them all here" in text
     full = run_suite(f"--etd-config={config}", "--tb=line", emulator=emu).text()
     assert "never licensed" in full and full.count("FAILED") >= 180, "asked for: every finding printed"
+
+
+def test_the_closing_time_includes_the_fetch(run_suite, emulator_for, suite_project):
+    from graph_emulator import Faults
+
+    emu = emulator_for("verdict-reach-a", faults=Faults(latency_ms=250))
+    config = write_config(suite_project / "a.toml", tenant_ids("verdict-reach-a"))
+    run = run_suite(f"--etd-config={config}", emulator=emu)
+    # at least organization, the users page and one probe batch, one after the other (250 ms each)
+    seconds = float(re.search(r" in ([0-9.]+)s", run.result.stdout.lines[-1]).group(1))
+    assert seconds >= 3 * 0.25, run.result.stdout.lines[-1]

@@ -12,8 +12,10 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from _pytest import timing
 
 from .checks.base import Check, Estate
 from .checks.causes import CASE_TITLES
@@ -28,6 +30,7 @@ from .snapshot import Snapshot
 SNAPSHOT_KEY = pytest.StashKey[Path]()
 ESTATE_KEY = pytest.StashKey[Estate]()
 TMPDIR_KEY = pytest.StashKey[str]()
+STARTED_KEY = pytest.StashKey[Any]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -145,8 +148,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """
     config = session.config
     if is_active(config) and not _is_worker(config):
+        started = timing.Instant()
         config.stash[SNAPSHOT_KEY] = _acquire(config)
         _index_teardown_reports(config)
+        config.stash[STARTED_KEY] = started
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    """pytest's closing "in N s" counts from its own session start: make it include the fetch."""
+    started = session.config.stash.get(STARTED_KEY, None)
+    tr = session.config.pluginmanager.get_plugin("terminalreporter")
+    if started is not None and tr is not None and hasattr(tr, "_session_start"):
+        tr._session_start = started
 
 
 def _acquire(config: pytest.Config) -> Path:
