@@ -12,18 +12,23 @@ from pathlib import Path
 
 import pytest
 
+from .baseline import FAIL_ON
 from .checks.base import Check, Estate
 from .checks.causes import CASE_TITLES
 from .findings import NotApplicable, NotEvaluated
+from .gate import Gate, load_gate
+from .integrity import load_signing_key
 from .recording import RECORD_MODES, CassetteError
-from .report import ReportPlugin
+from .report import ManifestWriter, ReportPlugin
 from .session import acquire
-from .settings import ConfigError, resolve, with_overrides
+from .settings import PHASES, ConfigError, resolve, with_overrides
 from .snapshot import Snapshot
 
 SNAPSHOT_KEY = pytest.StashKey[Path]()
 ESTATE_KEY = pytest.StashKey[Estate]()
 TMPDIR_KEY = pytest.StashKey[str]()
+GATE_KEY = pytest.StashKey[Gate]()
+SIGNER_KEY = pytest.StashKey[object]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -54,6 +59,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--cassette-dir", help="where tenant cassettes live (default: ini etd_cassette_dir)")
     group.addoption("--etd-snapshot", metavar="FILE", help="evaluate a saved snapshot instead of fetching")
     group.addoption("--etd-save-snapshot", metavar="FILE", help="also keep the collected snapshot as JSON")
+    group.addoption(
+        "--etd-phase",
+        choices=PHASES,
+        help="after (default): ETD is onboarded and judged; before: ETD's app is expected absent, its checks "
+        "report pending onboarding (config: etd.phase)",
+    )
+    group.addoption(
+        "--etd-waivers", metavar="FILE", help="TOML [[waiver]] file: accepted findings that do not fail the gate"
+    )
+    group.addoption(
+        "--etd-baseline", metavar="PREVIOUS.json", help="an earlier run's evidence JSON: findings new / still open"
+    )
+    group.addoption(
+        "--etd-fail-on",
+        choices=FAIL_ON,
+        help="which findings set exit code 1: any (default), new (not in the baseline), none",
+    )
+    group.addoption(
+        "--etd-sign-key",
+        metavar="FILE",
+        help="Ed25519 private key (PEM) to sign the manifest of the outputs (or $ETD_SIGNING_KEY: the PEM itself)",
+    )
     parser.addini("etd_checks_dir", "directory holding the tenant checks", default="tenant_checks")
     parser.addini("etd_cassette_dir", "one cassette per tenant lives here", default="cassettes")
     parser.addini("etd_report_dir", "where the HTML evidence report goes by default", default="reports")
@@ -90,7 +117,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if _is_worker(config):
         config.stash[SNAPSHOT_KEY] = Path(config.workerinput["etd_snapshot"])
         return
-    config.pluginmanager.register(ReportPlugin(config), "etd-readiness-report")
+    report = ReportPlugin(config)
+    config.pluginmanager.register(report, "etd-readiness-report")
+    config.pluginmanager.register(ManifestWriter(report), "etd-readiness-manifest")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -110,14 +139,19 @@ def _acquire(config: pytest.Config) -> Path:
     """Collect (or load) the snapshot once, in the controller, and write it where workers can read it."""
     opt = config.option
     try:
+        settings = None
         if opt.etd_snapshot:
             snapshot = _load_snapshot(Path(opt.etd_snapshot))
         else:
             settings = resolve(opt.etd_config)
             if settings is not None:
                 settings = _overridden(settings, opt)
+        config.stash[GATE_KEY] = load_gate(opt, settings)
+        config.stash[SIGNER_KEY] = load_signing_key(opt.etd_sign_key)
+        if not opt.etd_snapshot:
             cassette_dir = Path(opt.cassette_dir or config.rootpath / config.getini("etd_cassette_dir"))
             snapshot = acquire(settings, opt.record_mode, cassette_dir, opt.pseudonymize)
+        snapshot.context["phase"] = config.stash[GATE_KEY].phase
     except (ConfigError, CassetteError) as err:
         raise pytest.UsageError(str(err)) from None
     tmpdir = tempfile.mkdtemp(prefix="etd-readiness-")

@@ -47,6 +47,8 @@ class Rows:
     mailboxes: list[dict[str, str]] = field(default_factory=list)  # RDY-01: one row per mailbox
     tenant_findings: list[dict[str, str]] = field(default_factory=list)  # tenant-level per-cause findings
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)  # (test id, reason)
+    finding_items: list[dict[str, str]] = field(default_factory=list)  # every finding: check, subject, cause, fix
+    not_evaluated_items: list[dict[str, str]] = field(default_factory=list)  # check, subject, test id, reason
 
     def add(self, report: pytest.TestReport) -> bool:
         """Take one phase report; True when it completed a test (its call, or a failed/skipped setup)."""
@@ -66,7 +68,13 @@ class Rows:
         self.outcomes[check][outcome] += 1
         test_id = props.get("etd_subject", report.nodeid)
         if outcome == "error":
-            self.not_evaluated.append((report.nodeid, props.get("etd_not_evaluated") or _first_line(report)))
+            reason = props.get("etd_not_evaluated") or _first_line(report)
+            self.not_evaluated.append((report.nodeid, reason))
+            self.not_evaluated_items.append(
+                {"check": check, "subject": test_id, "test_id": report.nodeid, "reason": reason}
+            )
+        elif outcome == "failed":
+            self.finding_items.append(_finding_item(props, check, test_id, report.nodeid))
         if check == VERDICT_CHECK and outcome != "skipped":
             self.mailboxes.append(_mailbox_row(props, outcome, test_id))
         elif outcome == "failed" and check.startswith(("C2-", "C3B-")):
@@ -130,6 +138,21 @@ def _mailbox_row(props: dict[str, str], outcome: str, test_id: str) -> dict[str,
         "notes": props.get("etd_notes", ""),
         "not_evaluated_reason": props.get("etd_not_evaluated", ""),
         "test_id": test_id,
+    }
+
+
+def _finding_item(props: dict[str, str], check: str, subject: str, nodeid: str) -> dict[str, str]:
+    """One finding as the gate, the evidence JSON and the baseline diff know it."""
+    return {
+        "check": check,
+        "subject": subject,
+        "test_id": nodeid,
+        "tenant": props.get("etd_tenant", subject.split(":", 1)[0] if ":" in subject else ""),
+        "case": props.get("etd_case", ""),
+        "root_cause": props.get("etd_root_cause", ""),
+        "problem": props.get("etd_problem", ""),
+        "etd_error": props.get("etd_remediation_error", "").strip('"'),
+        "fix": props.get("etd_fix", ""),
     }
 
 

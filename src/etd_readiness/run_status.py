@@ -68,10 +68,21 @@ class Tally:
     mailboxes: int
     mailboxes_not_ready: int
     tenants: int
+    waived: int = 0  # findings a live waiver accepts (not counted in `findings`)
+    expired: int = 0  # findings whose only waivers have expired (counted in `findings`)
 
 
 def verdict_line(status: RunStatus, tally: Tally) -> tuple[str, str]:
     """(css class, text): the one line that answers "will ETD remediation work?"."""
+    css, text = _verdict_line(status, tally)
+    if tally.waived:
+        text += f"; {tally.waived} finding(s) waived (listed under Waivers)"
+    if tally.expired:
+        text += f"; {tally.expired} finding(s) gate because their waiver expired"
+    return css, text
+
+
+def _verdict_line(status: RunStatus, tally: Tally) -> tuple[str, str]:
     demo = "DEMO (synthetic tenants) - " if status.demo else ""
     found = f"{tally.findings} finding(s), {tally.not_evaluated} not evaluated"
     if status.interrupted:
@@ -96,6 +107,12 @@ def verdict_line(status: RunStatus, tally: Tally) -> tuple[str, str]:
             "etd-notready",
             f"{demo}NOT READY - ETD cannot remediate {tally.mailboxes_not_ready} of {tally.mailboxes} protected "
             f"mailbox(es); {tally.findings} finding(s)",
+        )
+    if tally.waived:
+        return (
+            "etd-ready",
+            f"{demo}READY WITH WAIVERS - ETD can remediate every protected mailbox not covered by a waiver "
+            f"({tally.mailboxes} in {tally.tenants} tenant(s)); {tally.passed} evaluated test(s) passed",
         )
     return (
         "etd-ready",

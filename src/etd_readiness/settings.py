@@ -28,6 +28,7 @@ CREDENTIAL_KINDS = (
     "default",
 )
 MODES = ("read-write", "read")
+PHASES = ("after", "before")  # etd.phase: judged after onboarding ETD (default) or before it
 SECRET_KEYS = frozenset({"secret", "client_secret", "password", "certificate_password", "token", "access_token"})
 
 
@@ -65,6 +66,8 @@ class Settings:
     max_retries: int = 4
     backoff_seconds: float = 1.0
     source: str = "environment"
+    phase: str = "after"
+    waivers: str | None = None  # etd.waivers: a waivers TOML file, relative to the config file
 
     @property
     def manifest(self) -> tuple[str, ...]:
@@ -162,6 +165,8 @@ def load_config_file(path: Path) -> Settings:
         max_retries=_number(graph, "max_retries", 4, int, path),
         backoff_seconds=_number(graph, "backoff_seconds", 1.0, float, path),
         source=str(path),
+        phase=_phase(etd.get("phase", "after"), str(path)),
+        waivers=str(path.parent / etd["waivers"]) if etd.get("waivers") else None,
     )
 
 
@@ -175,6 +180,12 @@ def _number(table: Mapping[str, Any], key: str, default: Any, kind: type, path: 
 def _mode(value: str, where: str) -> str:
     if value not in MODES:
         raise ConfigError(f"{where}: ETD mode '{value}' is not one of {', '.join(MODES)}")
+    return value
+
+
+def _phase(value: str, where: str) -> str:
+    if value not in PHASES:
+        raise ConfigError(f"{where}: etd.phase '{value}' is not one of {', '.join(PHASES)}")
     return value
 
 
