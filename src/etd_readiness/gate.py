@@ -36,6 +36,17 @@ class GateCode(IntEnum):
     INCOMPLETE = 6
 
 
+GATE_MEANING = {
+    0: "ready, nothing gates",
+    1: "findings that gate",
+    2: "interrupted",
+    3: "internal error",
+    4: "usage error",
+    5: "no tests collected",
+    6: "incomplete: something NOT EVALUATED or a narrowed run, nothing gating",
+}
+
+
 def exit_code(
     pytest_status: int, status: RunStatus, gating: int, not_evaluated: int, evaluated: int, other_failures: int = 0
 ) -> int:

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from . import __version__, evidence, integrity
+from . import report_gate as G
 from . import report_html as H
-from .gate import Gate, exit_code
+from .gate import GATE_MEANING, Gate, exit_code
 from .report_rows import Rows
 from .run_status import RunStatus, Tally, verdict_line
 
@@ -176,6 +177,8 @@ class ReportPlugin:
         tr = terminalreporter
         if self.rows.outcomes:
             tr.write_sep("=", "ETD remediation readiness")
+            for line in G.terminal_lines(self.gate, self.rows):
+                tr.write_line(line)
             for check, counts in sorted(self.rows.outcomes.items()):
                 tr.write_line(
                     f"{check:7} {counts['passed']:6} ok {counts['failed']:6} findings {counts['error']:6} "
@@ -185,10 +188,14 @@ class ReportPlugin:
                 tr.write_line(f"  {n:6} mailbox(es)  case {case:3} {cause}: {title}")
             if self.csv_written:
                 tr.write_line(f"Per-mailbox CSV: {self.csv_written}")
+        if self.json_written:
+            tr.write_line(f"Evidence JSON: {self.json_written} (manifest {self.manifest_path.name})")
         note = self._estate().context.get("note")
         if note:
             tr.write_line(note)
         css, text = self.verdict()
+        if self.settled:
+            tr.write_line(f"Exit code {self.gate.exit_code}: {GATE_MEANING.get(self.gate.exit_code, 'pytest status')}")
         tr.write_line(text, bold=True, red=css != "etd-ready", green=css == "etd-ready")
         return result
 
@@ -213,7 +220,9 @@ class ReportPlugin:
         prefix += [
             H.STYLE,
             H.verdict_html(*self.verdict()),
+            G.baseline_html(self.gate),
             H.tenants_html(self.rows, list(estate.tenants)),
+            G.waivers_html(self.gate, self.rows),
             H.root_causes_html(self.rows),
             H.mailboxes_html(self.rows),
             H.tenant_findings_html(self.rows),
