@@ -92,6 +92,7 @@ def build(plugin, finished_at: str) -> dict[str, Any]:
             "mode": ctx.get("mode"),
             "demo": bool(ctx.get("demo")),
             "phase": gate.phase,
+            "etd_already_present": list(plugin.status.etd_present),
             "started_at": ctx.get("run_at"),
             "finished_at": finished_at,
             "selection": list(plugin.status.selection),
@@ -117,6 +118,7 @@ def build(plugin, finished_at: str) -> dict[str, Any]:
             "waived": gate.waived,
             "not_evaluated": rows.errors,
             "not_applicable": skipped,
+            "pending_onboarding": len(rows.pending),
             "mailboxes": len(rows.mailboxes),
             "mailboxes_ready": sum(1 for r in rows.mailboxes if r["verdict"] == "ready"),
             "mailboxes_not_ready": sum(1 for r in rows.mailboxes if r["verdict"] == "not ready"),
@@ -125,6 +127,7 @@ def build(plugin, finished_at: str) -> dict[str, Any]:
         "mailboxes": mailboxes,
         "findings": findings,
         "not_evaluated": list(rows.not_evaluated_items),
+        "pending_onboarding": list(rows.pending),
         "waivers": gate.waivers_doc(),
         "baseline": gate.diff.as_dict() if gate.diff else None,
     }

@@ -14,6 +14,7 @@ import pytest
 from . import __version__, evidence, integrity
 from . import report_gate as G
 from . import report_html as H
+from .checks.links import etd_service_principal, reached
 from .gate import GATE_MEANING, Gate, exit_code
 from .report_rows import Rows
 from .run_status import RunStatus, Tally, verdict_line
@@ -56,7 +57,13 @@ class ReportPlugin:
 
     # -- what ran ----------------------------------------------------------------------------
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self.status.demo = bool(self._estate().context.get("demo"))
+        estate = self._estate()
+        self.status.demo = bool(estate.context.get("demo"))
+        self.status.phase = estate.context.get("phase", "after")
+        if self.status.phase == "before":
+            self.status.etd_present = [
+                name for name in estate.tenants if reached(estate, name) is not None and _has_etd(estate, name)
+            ]
         from .plugin import checks_dir
 
         self.status.note_selection(self.config, checks_dir(self.config))
@@ -177,7 +184,7 @@ class ReportPlugin:
         tr = terminalreporter
         if self.rows.outcomes:
             tr.write_sep("=", "ETD remediation readiness")
-            for line in G.terminal_lines(self.gate, self.rows):
+            for line in G.terminal_lines(self.gate, self.rows) + G.pending_lines(self.rows):
                 tr.write_line(line)
             for check, counts in sorted(self.rows.outcomes.items()):
                 tr.write_line(
@@ -222,6 +229,7 @@ class ReportPlugin:
             H.verdict_html(*self.verdict()),
             G.baseline_html(self.gate),
             H.tenants_html(self.rows, list(estate.tenants)),
+            G.pending_html(self.rows),
             G.waivers_html(self.gate, self.rows),
             H.root_causes_html(self.rows),
             H.mailboxes_html(self.rows),
@@ -248,6 +256,11 @@ class ManifestWriter:
             integrity.write_manifest(report.manifest_path, report.outputs(), session.config.stash.get(SIGNER_KEY, None))
             session.exitstatus = report.gate.exit_code
         return result
+
+
+def _has_etd(estate, tenant: str) -> bool:
+    """ETD's service principal is in the tenant (enabled or not)."""
+    return etd_service_principal(estate.tenant(tenant)) is not None
 
 
 def _junit(config: pytest.Config):

@@ -84,3 +84,18 @@ def terminal_lines(gate: Gate, rows: Rows) -> list[str]:
     for w in unused(gate.waivers):
         lines.append(f"  UNUSED waiver {w.check} {w.subject} ({w.owner}, expires {w.expires}): matches no finding")
     return lines
+
+
+def pending_html(rows: Rows) -> str:
+    """--etd-phase before: what waits for onboarding, with the consent steps (neither pass nor fail)."""
+    if not rows.pending:
+        return ""
+    body = [[p["check"], p["subject"], p["reason"]] for p in rows.pending[:MAX_ROWS]]
+    return "<h2>Pending onboarding (neither pass nor fail)</h2>" + _table(["Check", "Subject", "What to do"], body)
+
+
+def pending_lines(rows: Rows) -> list[str]:
+    if not rows.pending:
+        return []
+    reasons = sorted({p["reason"] for p in rows.pending if p["check"] == "C2-01"}) or [rows.pending[0]["reason"]]
+    return [f"Pending onboarding: {len(rows.pending)} test(s) neither pass nor fail"] + [f"  {r}" for r in reasons]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from .checks.causes import CAUSES
+from .checks.links import PENDING_PREFIX
 
 VERDICT_CHECK = "RDY-01"
 CSV_COLUMNS = (
@@ -49,6 +50,7 @@ class Rows:
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)  # (test id, reason)
     finding_items: list[dict[str, str]] = field(default_factory=list)  # every finding: check, subject, cause, fix
     not_evaluated_items: list[dict[str, str]] = field(default_factory=list)  # check, subject, test id, reason
+    pending: list[dict[str, str]] = field(default_factory=list)  # --etd-phase before: check, subject, reason
 
     def add(self, report: pytest.TestReport) -> bool:
         """Take one phase report; True when it completed a test (its call, or a failed/skipped setup)."""
@@ -73,6 +75,8 @@ class Rows:
             self.not_evaluated_items.append(
                 {"check": check, "subject": test_id, "test_id": report.nodeid, "reason": reason}
             )
+        elif outcome == "skipped" and _skip_reason(report).startswith(PENDING_PREFIX):
+            self.pending.append({"check": check, "subject": test_id, "reason": _skip_reason(report)})
         elif outcome == "failed":
             self.finding_items.append(_finding_item(props, check, test_id, report.nodeid))
         if check == VERDICT_CHECK and outcome != "skipped":
@@ -154,6 +158,12 @@ def _finding_item(props: dict[str, str], check: str, subject: str, nodeid: str) 
         "etd_error": props.get("etd_remediation_error", "").strip('"'),
         "fix": props.get("etd_fix", ""),
     }
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr or "")
+    return text.removeprefix("Skipped: ")
 
 
 def _first_line(report: pytest.TestReport) -> str:

@@ -23,6 +23,8 @@ class RunStatus:
     finished: int = 0  # tests whose call (or failed setup) was reported
     interrupted: str = ""  # why the run stopped early ("" = it did not)
     demo: bool = False
+    phase: str = "after"  # before: ETD's app is expected absent (READY TO ONBOARD / NOT READY TO ONBOARD)
+    etd_present: list[str] = field(default_factory=list)  # phase before: tenants where ETD's app already is
 
     def note_selection(self, config: pytest.Config, checks_dir: Path) -> None:
         """Record the options and arguments that narrow the run."""
@@ -75,11 +77,28 @@ class Tally:
 def verdict_line(status: RunStatus, tally: Tally) -> tuple[str, str]:
     """(css class, text): the one line that answers "will ETD remediation work?"."""
     css, text = _verdict_line(status, tally)
+    if status.phase == "before":
+        text = _before_onboarding(text, status)
     if tally.waived:
         text += f"; {tally.waived} finding(s) waived (listed under Waivers)"
     if tally.expired:
         text += f"; {tally.expired} finding(s) gate because their waiver expired"
     return css, text
+
+
+def _before_onboarding(text: str, status: RunStatus) -> str:
+    """The same verdict, read before onboarding: READY TO ONBOARD / NOT READY TO ONBOARD."""
+    for said, meant in (
+        ("NOT READY - ETD cannot remediate", "NOT READY TO ONBOARD - once onboarded, ETD could not remediate"),
+        ("READY WITH WAIVERS - ETD can remediate", "READY TO ONBOARD WITH WAIVERS - once onboarded, ETD can remediate"),
+        ("READY - ETD can remediate", "READY TO ONBOARD - once onboarded, ETD can remediate"),
+    ):
+        if said in text:
+            text = text.replace(said, meant, 1)
+            break
+    if status.etd_present:
+        text += f"; ETD's app is already in {', '.join(status.etd_present)}: judged as onboarded there"
+    return text
 
 
 def _verdict_line(status: RunStatus, tally: Tally) -> tuple[str, str]:
