@@ -11,8 +11,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import ROOT, tenant_ids, write_config
 
+from conftest import ROOT, tenant_ids, write_config
 from etd_readiness.cli import main as cli_main
 
 SCHEMA = json.loads((ROOT / "src/etd_readiness/schema/evidence-1.schema.json").read_text(encoding="utf-8"))
