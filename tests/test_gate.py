@@ -292,3 +292,47 @@ def test_a_key_that_is_not_ed25519_is_a_usage_error(run_suite, demo_project, tmp
     bad.write_text("not a key", encoding="ascii")
     run = run_suite(f"--etd-sign-key={bad}")
     assert run.result.ret == 4 and "is not an unencrypted PEM private key" in run.text()
+
+
+# -- many tenants ----------------------------------------------------------------------------
+def test_per_tenant_summary_and_tenant_filter(run_suite, demo_project):
+    import html.parser
+
+    run = run_suite()
+    page = run.html()
+
+    class Rows(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tenants: list[str] = []
+            self.options: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "tr" and "data-tenant" in attrs:
+                self.tenants.append(attrs["data-tenant"])
+            if tag == "option":
+                self.options.append(attrs["value"])
+
+    parser = Rows()
+    parser.feed(page)
+    doc = evidence(run)
+    not_ready = [m["tenant"] for m in doc["mailboxes"] if m["verdict"] == "not ready"]
+    assert sorted(set(parser.tenants)) == ["contoso-demo", "fabrikam-demo", "northwind-demo"]
+    assert parser.tenants.count("contoso-demo") >= not_ready.count("contoso-demo") > 0
+    assert parser.options == ["", "contoso-demo", "fabrikam-demo", "northwind-demo"]
+    assert "function etdFilterTenant" in page
+    summary = page[page.index("<h2>Tenants</h2>") :].split("</table>", 1)[0]
+    contoso = next(t for t in doc["tenants"] if t["name"] == "contoso-demo")
+    row = summary.split("<td>contoso-demo</td>", 1)[1].split("</tr>", 1)[0]
+    cells = [c.split("</td>", 1)[0] for c in row.split("<td>")[1:]]
+    assert cells == [
+        "not ready",
+        str(contoso["mailboxes"]["ready"]),
+        str(contoso["mailboxes"]["not_ready"]),
+        str(contoso["mailboxes"]["not_evaluated"]),
+        str(contoso["mailboxes"]["total"]),
+        str(contoso["findings"]),
+        str(contoso["not_evaluated"]),
+    ]
+    assert contoso["findings"] == sum(1 for f in doc["findings"] if f["subject"].startswith("contoso-demo:"))
