@@ -336,3 +336,12 @@ def test_per_tenant_summary_and_tenant_filter(run_suite, demo_project):
         str(contoso["not_evaluated"]),
     ]
     assert contoso["findings"] == sum(1 for f in doc["findings"] if f["subject"].startswith("contoso-demo:"))
+
+
+def test_readme_documents_every_exit_code():
+    from etd_readiness.gate import GateCode
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Gating in CI") :].split("\n## ", 1)[0]
+    documented = {int(line.split("|")[1]) for line in section.splitlines() if line[:4].strip("| ").isdigit()}
+    assert documented == {int(code) for code in GateCode}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from .gate import Gate
@@ -11,7 +12,7 @@ from .waivers import unused
 MAX_ROWS = 2000
 
 
-def _table(head: list[str], rows: list[list[object]]) -> str:
+def _table(head: list[str], rows: Sequence[Sequence[object]]) -> str:
     th = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table class='etd-grid'><tr>{th}</tr>{body}</table>"

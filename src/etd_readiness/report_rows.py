@@ -13,6 +13,7 @@ import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,7 +49,7 @@ class Rows:
     mailboxes: list[dict[str, str]] = field(default_factory=list)  # RDY-01: one row per mailbox
     tenant_findings: list[dict[str, str]] = field(default_factory=list)  # tenant-level per-cause findings
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)  # (test id, reason)
-    finding_items: list[dict[str, str]] = field(default_factory=list)  # every finding: check, subject, cause, fix
+    finding_items: list[dict[str, Any]] = field(default_factory=list)  # every finding: check, subject, cause, fix
     not_evaluated_items: list[dict[str, str]] = field(default_factory=list)  # check, subject, test id, reason
     pending: list[dict[str, str]] = field(default_factory=list)  # --etd-phase before: check, subject, reason
 
