@@ -345,3 +345,14 @@ def test_readme_documents_every_exit_code():
     section = text[text.index("## Gating in CI") :].split("\n## ", 1)[0]
     documented = {int(line.split("|")[1]) for line in section.splitlines() if line[:4].strip("| ").isdigit()}
     assert documented == {int(code) for code in GateCode}
+
+
+def test_under_xdist_the_gate_and_evidence_are_the_same(run_suite, demo_project):
+    file = waivers(demo_project / "w.toml", waiver("*", "*"))
+    serial = evidence(run_suite(f"--etd-waivers={file}"))
+    run = run_suite(f"--etd-waivers={file}", "-n", "2", subprocess=True)
+    assert run.result.ret == 6, run.text()
+    doc = evidence(run)
+    assert doc["counts"] == serial["counts"] and doc["verdict"]["line"] == serial["verdict"]["line"]
+    key = lambda f: (f["check"], f["subject"])  # noqa: E731
+    assert sorted(map(key, doc["findings"])) == sorted(map(key, serial["findings"]))
