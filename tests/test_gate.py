@@ -131,6 +131,7 @@ def test_waived_finding_still_fails_in_pytest_but_does_not_gate(run_suite, demo_
     assert frank["waiver"] == "waived" and frank["waiver_detail"]["owner"] == "it-ops"
     assert frank["waiver_detail"]["ticket"] == "CHG-1"
     assert "Waivers (" in run.html() and "CHG-1" in run.html()
+    assert "waived by it-ops until 2999-12-31: leaver" in run.html()  # the mailbox row says so too
     assert f"WAIVED   RDY-01 {FRANK}: waived by it-ops until 2999-12-31: leaver" in run.text()
 
 

@@ -95,12 +95,15 @@ def mailboxes_html(rows: Rows) -> str:
     bad = sorted((r for r in rows.mailboxes if r["verdict"] == "not ready"), key=lambda r: (r["tenant"], r["mailbox"]))
     if not bad:
         return ""
+    waivers = {f["subject"]: f.get("waiver_note", "") for f in rows.finding_items if f["check"] == "RDY-01"}
     body = [
         [r["mailbox"], r["tenant"], f"{r['case']} {r['root_cause']}", r["problem"], r["etd_error"], r["fix"], r["also"]]
+        + ([waivers.get(r["test_id"], "")] if any(waivers.values()) else [])
         for r in bad[:MAX_ROWS]
     ]
     more = f"<p>{len(bad) - MAX_ROWS} more in the CSV.</p>" if len(bad) > MAX_ROWS else ""
     head = ["Mailbox", "Tenant", "Case / root cause", "What is wrong", "ETD shows", "Fix", "Also"]
+    head += ["Waiver"] if any(waivers.values()) else []
     tenants = [r["tenant"] for r in bad[:MAX_ROWS]]
     return "<h2>Mailboxes ETD cannot remediate</h2>" + _table(head, body, "etd-grid etd-findings", tenants) + more
 
