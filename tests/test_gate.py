@@ -73,6 +73,8 @@ def test_demo_findings_exit_1_with_the_evidence_of_every_subject(run_suite, demo
     assert frank["root_cause"] == "on-premises" and frank["case"] == "4b" and frank["fix"]
     assert [n["subject"] for n in doc["not_evaluated"]] == [MALLORY] and doc["not_evaluated"][0]["reason"]
     assert {m["verdict"] for m in doc["mailboxes"]} == {"ready", "not ready", "not evaluated"}
+    outcomes = {"passed": "ok", "failed": "finding", "error": "not evaluated", "skipped": "not applicable"}
+    assert sorted(s["outcome"] for s in doc["subjects"]) == sorted(outcomes[o] for o in run.outcomes().values())
     for cas in doc["run"]["cassettes"]:
         data = (demo_project / "cassettes" / cas["file"]).read_bytes()
         assert cas["sha256"] == hashlib.sha256(data).hexdigest()

@@ -39,6 +39,8 @@ def test_before_onboarding_a_tenant_without_etd_is_ready_to_onboard(run_suite, e
     assert "Pending onboarding (neither pass nor fail)" in run.html()
     doc = json.loads((run.workdir / "report.json").read_text(encoding="utf-8"))
     assert doc["run"]["phase"] == "before" and doc["counts"]["pending_onboarding"] >= 1
+    pending = {(s["check"], s["subject"]) for s in doc["subjects"] if s["outcome"] == "pending onboarding"}
+    assert ("C2-01", "no-etd:etd-app") in pending
 
 
 def test_before_onboarding_the_rest_is_still_judged(run_suite, emulator_for, suite_project):

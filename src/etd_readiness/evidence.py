@@ -125,6 +125,7 @@ def build(plugin, finished_at: str) -> dict[str, Any]:
             "mailboxes_not_evaluated": sum(1 for r in rows.mailboxes if r["verdict"] == "not evaluated"),
         },
         "mailboxes": mailboxes,
+        "subjects": list(rows.subjects),
         "findings": findings,
         "not_evaluated": list(rows.not_evaluated_items),
         "pending_onboarding": list(rows.pending),

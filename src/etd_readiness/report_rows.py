@@ -21,6 +21,7 @@ from .checks.causes import CAUSES
 from .checks.links import PENDING_PREFIX
 
 VERDICT_CHECK = "RDY-01"
+SUBJECT_OUTCOMES = {"passed": "ok", "failed": "finding", "error": "not evaluated", "skipped": "not applicable"}
 CSV_COLUMNS = (
     "tenant",
     "mailbox",
@@ -52,6 +53,7 @@ class Rows:
     finding_items: list[dict[str, Any]] = field(default_factory=list)  # every finding: check, subject, cause, fix
     not_evaluated_items: list[dict[str, str]] = field(default_factory=list)  # check, subject, test id, reason
     pending: list[dict[str, str]] = field(default_factory=list)  # --etd-phase before: check, subject, reason
+    subjects: list[dict[str, str]] = field(default_factory=list)  # every tenant test: check, subject, outcome
 
     def add(self, report: pytest.TestReport) -> bool:
         """Take one phase report; True when it completed a test (its call, or a failed/skipped setup)."""
@@ -70,6 +72,7 @@ class Rows:
             return False
         self.outcomes[check][outcome] += 1
         test_id = props.get("etd_subject", report.nodeid)
+        self.subjects.append({"check": check, "subject": test_id, "outcome": SUBJECT_OUTCOMES[outcome]})
         if outcome == "error":
             reason = props.get("etd_not_evaluated") or _first_line(report)
             self.not_evaluated.append((report.nodeid, reason))
@@ -78,6 +81,7 @@ class Rows:
             )
         elif outcome == "skipped" and _skip_reason(report).startswith(PENDING_PREFIX):
             self.pending.append({"check": check, "subject": test_id, "reason": _skip_reason(report)})
+            self.subjects[-1]["outcome"] = "pending onboarding"
         elif outcome == "failed":
             self.finding_items.append(_finding_item(props, check, test_id, report.nodeid))
         if check == VERDICT_CHECK and outcome != "skipped":
