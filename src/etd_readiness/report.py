@@ -110,7 +110,7 @@ class ReportPlugin:
         """Waivers, baseline, the verdict line and the exit code, once."""
         self.status.note_stop(session, int(exitstatus))
         gate = self.gate
-        gating = gate.settle(self.rows.finding_items, self.rows.not_evaluated_items, dt.date.today())
+        gating = gate.settle(self.rows.finding_items, self.rows.not_evaluated_items, dt.datetime.now(dt.UTC).date())
         gate.css, gate.line = self.verdict()
         if gate.diff is not None:
             gate.line += f" [{gate.diff.summary()}; --etd-fail-on {gate.fail_on}: {len(gating)} gate]"
