@@ -71,3 +71,12 @@ def test_a_healthy_onboarded_tenant_before_onboarding_is_ready_to_onboard_and_sa
     assert run.result.ret == 0
     line = _verdict_line(run)
     assert line.startswith("READY TO ONBOARD") and "already in healthy" in line
+
+
+def test_before_onboarding_under_xdist(run_suite, emulator_for, suite_project):
+    emu = emulator_for("no-etd")
+    config = write_config(suite_project / "etd.toml", tenant_ids("no-etd"), etd={"phase": "before"})
+    run = run_suite(f"--etd-config={config}", "-n", "2", emulator=emu, subprocess=True)
+    assert run.result.ret == 0, run.text()
+    assert run.outcomes()[f"{REACH}[no-etd:etd-app]"] == "skipped"
+    assert _verdict_line(run).startswith("READY TO ONBOARD")
