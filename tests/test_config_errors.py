@@ -157,7 +157,7 @@ secret_env = "ETD_WRONG_SECRET"
 """,
     )
     run = run_suite(f"--etd-config={config}", "-rE", emulator=emu)
-    assert run.result.ret == pytest.ExitCode.TESTS_FAILED, run.text()
+    assert run.result.ret == 6, run.text()  # nothing gating found, something not evaluated: incomplete
     assert run.text().count("AADSTS7000215") == 1, run.text()
     outcomes = run.outcomes()
     theirs = {n: o for n, o in outcomes.items() if name_b in n}

@@ -52,6 +52,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "mode": Key(
             "string", "read-write", "ETD's mode; decides the permission manifest", cli="--etd-mode", choices=MODES
         ),
+        "phase": Key(
+            "string",
+            "after",
+            "judge the tenant after onboarding ETD, or before it (ETD's app expected absent)",
+            cli="--etd-phase",
+            choices=("after", "before"),
+        ),
+        "waivers": Key("string", None, "waivers TOML file (relative to the config file)", cli="--etd-waivers"),
     },
     "protection": {
         "group": Key("string", None, "protect only the members of this group (object id)", cli="--protected-group"),

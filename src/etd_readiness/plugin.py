@@ -17,20 +17,25 @@ from typing import Any
 import pytest
 from _pytest import timing
 
+from .baseline import FAIL_ON
 from .checks.base import Check, Estate
 from .checks.causes import CASE_TITLES
 from .findings import NotApplicable, NotEvaluated
+from .gate import Gate, load_gate
+from .integrity import load_signing_key
 from .interrupts import leaves, sigterm_as_interrupt
 from .recording import RECORD_MODES, CassetteError
-from .report import ReportPlugin
+from .report import ManifestWriter, ReportPlugin
 from .session import acquire
-from .settings import ConfigError, resolve, with_overrides
+from .settings import PHASES, ConfigError, resolve, with_overrides
 from .snapshot import Snapshot
 
 SNAPSHOT_KEY = pytest.StashKey[Path]()
 ESTATE_KEY = pytest.StashKey[Estate]()
 TMPDIR_KEY = pytest.StashKey[str]()
 STARTED_KEY = pytest.StashKey[Any]()
+GATE_KEY = pytest.StashKey[Gate]()
+SIGNER_KEY = pytest.StashKey[object]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -67,6 +72,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--cassette-dir", help="where tenant cassettes live (default: ini etd_cassette_dir)")
     group.addoption("--etd-snapshot", metavar="FILE", help="evaluate a saved snapshot instead of fetching")
     group.addoption("--etd-save-snapshot", metavar="FILE", help="also keep the collected snapshot as JSON")
+    group.addoption(
+        "--etd-phase",
+        choices=PHASES,
+        help="after (default): ETD is onboarded and judged; before: ETD's app is expected absent, its checks "
+        "report pending onboarding (config: etd.phase)",
+    )
+    group.addoption(
+        "--etd-waivers", metavar="FILE", help="TOML [[waiver]] file: accepted findings that do not fail the gate"
+    )
+    group.addoption(
+        "--etd-baseline", metavar="PREVIOUS.json", help="an earlier run's evidence JSON: findings new / still open"
+    )
+    group.addoption(
+        "--etd-fail-on",
+        choices=FAIL_ON,
+        help="which findings set exit code 1: any (default), new (not in the baseline), none",
+    )
+    group.addoption(
+        "--etd-sign-key",
+        metavar="FILE",
+        help="Ed25519 private key (PEM) to sign the manifest of the outputs (or $ETD_SIGNING_KEY: the PEM itself)",
+    )
     parser.addini("etd_checks_dir", "directory holding the tenant checks", default="tenant_checks")
     parser.addini("etd_cassette_dir", "one cassette per tenant lives here", default="cassettes")
     parser.addini("etd_report_dir", "where the HTML evidence report goes by default", default="reports")
@@ -136,7 +163,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if _is_worker(config):
         config.stash[SNAPSHOT_KEY] = Path(config.workerinput["etd_snapshot"])  # type: ignore[attr-defined]
         return
-    config.pluginmanager.register(ReportPlugin(config), "etd-readiness-report")
+    report = ReportPlugin(config)
+    config.pluginmanager.register(report, "etd-readiness-report")
+    config.pluginmanager.register(ManifestWriter(report), "etd-readiness-manifest")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -190,16 +219,21 @@ def _snapshot(config: pytest.Config) -> Snapshot:
     """The run's snapshot: loaded, collected live, or through cassettes; usage errors as pytest's."""
     opt = config.option
     try:
-        if opt.etd_snapshot:
-            snapshot = _load_snapshot(Path(opt.etd_snapshot))
-        else:
+        settings = None
+        if not opt.etd_snapshot:
             settings = resolve(opt.etd_config)
             if settings is not None:
                 settings = _overridden(settings, opt)
+        config.stash[GATE_KEY] = load_gate(opt, settings)
+        config.stash[SIGNER_KEY] = load_signing_key(opt.etd_sign_key)
+        if opt.etd_snapshot:
+            snapshot = _load_snapshot(Path(opt.etd_snapshot))
+        else:
             cassette_dir = Path(opt.cassette_dir or config.rootpath / config.getini("etd_cassette_dir"))
             snapshot = acquire(
                 settings, opt.record_mode, cassette_dir, opt.pseudonymize, tuple(opt.etd_error_log or ())
             )
+        snapshot.context["phase"] = config.stash[GATE_KEY].phase
     except (ConfigError, CassetteError) as err:
         raise pytest.UsageError(str(err)) from None
     return snapshot

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from . import __version__
+from . import __version__, evidence, integrity
+from . import report_gate as G
 from . import report_html as H
+from .checks.links import etd_service_principal, reached
 from .collect.messages import MESSAGE_ROLES
+from .gate import GATE_MEANING, Gate, exit_code
 from .report_rows import Rows
 from .run_status import RunStatus, Tally, verdict_line
 
@@ -35,6 +38,20 @@ class ReportPlugin:
             config.option.self_contained_html = True
             self.csv_path = Path(config.option.htmlpath).with_suffix(".csv")
         self.csv_written: Path | None = None
+        self.json_path = self.csv_path.with_suffix(".json")
+        self.json_written: Path | None = None
+        self.junit_path = Path(config.option.xmlpath) if getattr(config.option, "xmlpath", None) else None
+        self.other_failures = 0  # failed tests that are not tenant checks
+        self.settled = False
+
+    @property
+    def gate(self) -> Gate:
+        from .plugin import GATE_KEY
+
+        return self.config.stash.setdefault(GATE_KEY, Gate())
+
+    def estate(self):
+        return self._estate()
 
     def _compact(self, config: pytest.Config) -> bool:
         """Many findings and the user chose no traceback style or report chars of their own."""
@@ -51,7 +68,13 @@ class ReportPlugin:
 
     # -- what ran ----------------------------------------------------------------------------
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self.status.demo = bool(self._estate().context.get("demo"))
+        estate = self._estate()
+        self.status.demo = bool(estate.context.get("demo"))
+        self.status.phase = estate.context.get("phase", "after")
+        if self.status.phase == "before":
+            self.status.etd_present = [
+                name for name in estate.tenants if reached(estate, name) is not None and _has_etd(estate, name)
+            ]
         from .plugin import arg_path, checks_dir
 
         self.status.note_selection(self.config, checks_dir(self.config), lambda arg: arg_path(self.config, arg))
@@ -67,7 +90,8 @@ class ReportPlugin:
         self.status.collected = max(self.status.collected, len(ids) + self.status.deselected)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        self.rows.add(report)
+        if not self.rows.add(report) and report.failed and not dict(report.user_properties).get("etd_check"):
+            self.other_failures += 1
         if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
             self.status.finished += 1
 
@@ -75,31 +99,72 @@ class ReportPlugin:
         self.status.interrupted = "interrupted (Ctrl-C / SIGTERM)"
 
     def verdict(self) -> tuple[str, str]:
+        if self.settled:
+            return self.gate.css, self.gate.line
         rows = self.rows
+        waived_rows = {f["subject"] for f in rows.finding_items if f.get("waiver") == "waived"}
         tally = Tally(
             passed=rows.passed,
-            findings=rows.findings,
+            findings=rows.findings - self.gate.waived,
             not_evaluated=rows.errors,
             mailboxes=len(rows.mailboxes),
-            mailboxes_not_ready=sum(1 for r in rows.mailboxes if r["verdict"] == "not ready"),
+            mailboxes_not_ready=sum(
+                1 for r in rows.mailboxes if r["verdict"] == "not ready" and r["test_id"] not in waived_rows
+            ),
             tenants=len(self._estate().tenants),
+            waived=self.gate.waived,
+            expired=self.gate.expired,
         )
         return verdict_line(self.status, tally)
 
+    def settle(self, session: pytest.Session, exitstatus: int) -> None:
+        """Waivers, baseline, the verdict line and the exit code, once."""
+        self.status.note_stop(session, int(exitstatus))
+        gate = self.gate
+        gating = gate.settle(self.rows.finding_items, self.rows.not_evaluated_items, dt.datetime.now(dt.UTC).date())
+        gate.css, gate.line = self.verdict()
+        if gate.diff is not None:
+            gate.line += f" [{gate.diff.summary()}; --etd-fail-on {gate.fail_on}: {len(gating)} gate]"
+        gate.exit_code = exit_code(
+            int(exitstatus),
+            self.status,
+            len(gating),
+            self.rows.errors,
+            self.rows.passed + self.rows.findings,
+            self.other_failures,
+        )
+        self.settled = True
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        """Before pytest-html and JUnit write: settle the verdict, write the CSV, hand JUnit the verdict."""
-        self.status.note_stop(session, int(exitstatus))
+        """Before pytest-html and JUnit write: settle the gate, write CSV and JSON, hand JUnit the verdict."""
+        self.settle(session, int(exitstatus))
         css, text = self.verdict()
         if self.rows.mailboxes:
             self.rows.write_csv(self.csv_path)
             self.csv_written = self.csv_path
+        evidence.write(evidence.build(self, evidence.now_utc()), self.json_path)
+        self.json_written = self.json_path
         xml = _junit(self.config)
         if xml is not None:
             xml.add_global_property("etd_verdict", text)
+            xml.add_global_property("etd_exit_code", str(self.gate.exit_code))
             xml.add_global_property("etd_suite_version", __version__)
+            xml.add_global_property("etd_evidence", str(self.json_written))
             if self.csv_written:
                 xml.add_global_property("etd_csv", str(self.csv_written))
+        session.exitstatus = self.gate.exit_code
+
+    def outputs(self) -> list[Path]:
+        """The files of this run the manifest covers."""
+        html = getattr(self.config.option, "htmlpath", None)
+        paths = [Path(html)] if html else []
+        paths += [p for p in (self.json_written, self.junit_path, self.csv_written) if p is not None]
+        return [p for p in paths if p.is_file()]
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.json_path.with_suffix(".manifest.json")
 
     # -- terminal ----------------------------------------------------------------------------
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
@@ -150,6 +215,8 @@ class ReportPlugin:
         tr = terminalreporter
         if self.rows.outcomes:
             tr.write_sep("=", "ETD remediation readiness")
+            for line in G.terminal_lines(self.gate, self.rows) + G.pending_lines(self.rows):
+                tr.write_line(line)
             for check, counts in sorted(self.rows.outcomes.items()):
                 tr.write_line(
                     f"{check:7} {counts['passed']:6} ok {counts['failed']:6} findings {counts['error']:6} "
@@ -161,10 +228,14 @@ class ReportPlugin:
                 tr.write_line(f"  {n:6} error-log row(s)  {diagnosis}")
             if self.csv_written:
                 tr.write_line(f"Per-mailbox CSV: {self.csv_written}")
+        if self.json_written:
+            tr.write_line(f"Evidence JSON: {self.json_written} (manifest {self.manifest_path.name})")
         note = self._estate().context.get("note")
         if note:
             tr.write_line(note)
         css, text = self.verdict()
+        if self.settled:
+            tr.write_line(f"Exit code {self.gate.exit_code}: {GATE_MEANING.get(self.gate.exit_code, 'pytest status')}")
         tr.write_line(text, bold=True, red=css != "etd-ready", green=css == "etd-ready")
         return result
 
@@ -189,7 +260,10 @@ class ReportPlugin:
         prefix += [
             H.STYLE,
             H.verdict_html(*self.verdict()),
+            G.baseline_html(self.gate),
             H.tenants_html(self.rows, list(estate.tenants)),
+            G.pending_html(self.rows),
+            G.waivers_html(self.gate, self.rows),
             H.root_causes_html(self.rows),
             H.mailboxes_html(self.rows),
             H.tenant_findings_html(self.rows),
@@ -198,6 +272,29 @@ class ReportPlugin:
             H.checks_html(self.rows),
             H.run_facts_html(estate, describe_mode, self.csv_written),
         ]
+
+
+class ManifestWriter:
+    """After every report is written (HTML, JUnit last): hash them into the manifest, set the exit code."""
+
+    def __init__(self, report: ReportPlugin) -> None:
+        self.report = report
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session):
+        result = yield
+        report = self.report
+        if report.settled:
+            from .plugin import SIGNER_KEY
+
+            integrity.write_manifest(report.manifest_path, report.outputs(), session.config.stash.get(SIGNER_KEY, None))
+            session.exitstatus = report.gate.exit_code
+        return result
+
+
+def _has_etd(estate, tenant: str) -> bool:
+    """ETD's service principal is in the tenant (enabled or not)."""
+    return etd_service_principal(estate.tenant(tenant)) is not None
 
 
 def _junit(config: pytest.Config):

@@ -19,10 +19,35 @@ AAP_CAVEAT = (
 )
 
 
-def _table(head: list[str], rows: Sequence[Sequence[object]], css: str = "etd-grid") -> str:
+def _table(
+    head: list[str], rows: Sequence[Sequence[object]], css: str = "etd-grid", tenants: Sequence[str] | None = None
+) -> str:
+    """A plain table; with `tenants` (one per row) each row carries data-tenant for the tenant filter."""
     th = "".join(f"<th>{escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    attrs = [f' data-tenant="{escape(t)}"' for t in tenants] if tenants is not None else [""] * len(rows)
+    body = "".join(
+        f"<tr{attr}>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>"
+        for attr, row in zip(attrs, rows, strict=True)
+    )
     return f"<table class='{css}'><tr>{th}</tr>{body}</table>"
+
+
+TENANT_FILTER_JS = """<script>
+function etdFilterTenant(sel){var t=sel.value;document.querySelectorAll('tr[data-tenant]').forEach(function(r){
+r.style.display=(t===''||r.getAttribute('data-tenant')===t)?'':'none';});}
+</script>"""
+
+
+def tenant_filter_html(tenant_names: list[str]) -> str:
+    """A select that hides the rows of the other tenants (only with more than one tenant)."""
+    if len(tenant_names) < 2:
+        return ""
+    options = "".join(f'<option value="{escape(n)}">{escape(n)}</option>' for n in tenant_names)
+    return (
+        TENANT_FILTER_JS
+        + '<p class="etd-filter"><label>Show tenant: <select id="etd-tenant-filter" '
+        + f'onchange="etdFilterTenant(this)"><option value="">all tenants</option>{options}</select></label></p>'
+    )
 
 
 def verdict_html(css: str, text: str) -> str:
@@ -30,16 +55,31 @@ def verdict_html(css: str, text: str) -> str:
 
 
 def tenants_html(rows: Rows, tenant_names: list[str]) -> str:
-    """Per tenant: mailboxes ready / not ready / not evaluated."""
+    """Per tenant: mailboxes ready / not ready / not evaluated, findings and NOT EVALUATED tests; the filter."""
     counts: dict[str, Counter] = defaultdict(Counter)
     for row in rows.mailboxes:
         counts[row["tenant"] or "(no tenant)"][row["verdict"]] += 1
-    names = list(tenant_names) + sorted(set(counts) - set(tenant_names))
+    found = Counter(f["tenant"] or "(no tenant)" for f in rows.finding_items)
+    missing = Counter(
+        (n["subject"].split(":", 1)[0] if ":" in n["subject"] else "") or "(no tenant)"
+        for n in rows.not_evaluated_items
+    )
+    names = list(tenant_names) + sorted((set(counts) | set(found) | set(missing)) - set(tenant_names))
     body = [
-        [n, counts[n]["ready"], counts[n]["not ready"], counts[n]["not evaluated"], sum(counts[n].values())]
+        [
+            n,
+            "not ready" if counts[n]["not ready"] or found[n] else ("incomplete" if missing[n] else "ready"),
+            counts[n]["ready"],
+            counts[n]["not ready"],
+            counts[n]["not evaluated"],
+            sum(counts[n].values()),
+            found[n],
+            missing[n],
+        ]
         for n in names
     ]
-    return "<h2>Tenants</h2>" + _table(["Tenant", "Ready", "Not ready", "Not evaluated", "Mailboxes"], body)
+    head = ["Tenant", "Verdict", "Ready", "Not ready", "Not evaluated", "Mailboxes", "Findings", "Not evaluated tests"]
+    return "<h2>Tenants</h2>" + _table(head, body) + tenant_filter_html(list(tenant_names))
 
 
 def root_causes_html(rows: Rows) -> str:
@@ -55,19 +95,24 @@ def mailboxes_html(rows: Rows) -> str:
     bad = sorted((r for r in rows.mailboxes if r["verdict"] == "not ready"), key=lambda r: (r["tenant"], r["mailbox"]))
     if not bad:
         return ""
+    waivers = {f["subject"]: f.get("waiver_note", "") for f in rows.finding_items if f["check"] == "RDY-01"}
     body = [
         [r["mailbox"], r["tenant"], f"{r['case']} {r['root_cause']}", r["problem"], r["etd_error"], r["fix"], r["also"]]
+        + ([waivers.get(r["test_id"], "")] if any(waivers.values()) else [])
         for r in bad[:MAX_ROWS]
     ]
     more = f"<p>{len(bad) - MAX_ROWS} more in the CSV.</p>" if len(bad) > MAX_ROWS else ""
     head = ["Mailbox", "Tenant", "Case / root cause", "What is wrong", "ETD shows", "Fix", "Also"]
-    return "<h2>Mailboxes ETD cannot remediate</h2>" + _table(head, body, "etd-grid etd-findings") + more
+    head += ["Waiver"] if any(waivers.values()) else []
+    tenants = [r["tenant"] for r in bad[:MAX_ROWS]]
+    return "<h2>Mailboxes ETD cannot remediate</h2>" + _table(head, body, "etd-grid etd-findings", tenants) + more
 
 
 def tenant_findings_html(rows: Rows) -> str:
     """Tenant-level findings (ETD's reach, permissions, domains), listed as such."""
     if not rows.tenant_findings:
         return ""
+    ordered = sorted(rows.tenant_findings, key=lambda f: (f.get("etd_subject", ""), f.get("check", "")))
     body = [
         [
             f.get("etd_case", ""),
@@ -76,9 +121,11 @@ def tenant_findings_html(rows: Rows) -> str:
             f.get("etd_problem", ""),
             f.get("etd_fix", ""),
         ]
-        for f in sorted(rows.tenant_findings, key=lambda f: (f.get("etd_subject", ""), f.get("check", "")))
+        for f in ordered
     ]
-    return "<h2>Tenant-level findings</h2>" + _table(["Case", "Check", "Tenant / item", "What is wrong", "Fix"], body)
+    tenants = [f.get("etd_subject", "").split(":", 1)[0] for f in ordered]
+    head = ["Case", "Check", "Tenant / item", "What is wrong", "Fix"]
+    return "<h2>Tenant-level findings</h2>" + _table(head, body, tenants=tenants)
 
 
 def error_log_html(rows: Rows) -> str:

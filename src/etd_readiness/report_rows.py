@@ -13,13 +13,16 @@ import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from .checks.causes import CAUSES
+from .checks.links import PENDING_PREFIX
 
 VERDICT_CHECK = "RDY-01"
 ERROR_LOG_CHECK = "ERR-01"
+SUBJECT_OUTCOMES = {"passed": "ok", "failed": "finding", "error": "not evaluated", "skipped": "not applicable"}
 CSV_COLUMNS = (
     "tenant",
     "mailbox",
@@ -49,6 +52,10 @@ class Rows:
     tenant_findings: list[dict[str, str]] = field(default_factory=list)  # tenant-level per-cause findings
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)  # (test id, reason)
     error_log: list[dict[str, str]] = field(default_factory=list)  # ERR-01: one row per error-log row
+    finding_items: list[dict[str, Any]] = field(default_factory=list)  # every finding: check, subject, cause, fix
+    not_evaluated_items: list[dict[str, str]] = field(default_factory=list)  # check, subject, test id, reason
+    pending: list[dict[str, str]] = field(default_factory=list)  # --etd-phase before: check, subject, reason
+    subjects: list[dict[str, str]] = field(default_factory=list)  # every tenant test: check, subject, outcome
 
     def add(self, report: pytest.TestReport) -> bool:
         """Take one phase report; True when it completed a test (its call, or a failed/skipped setup)."""
@@ -67,8 +74,18 @@ class Rows:
             return False
         self.outcomes[check][outcome] += 1
         test_id = props.get("etd_subject", report.nodeid)
+        self.subjects.append({"check": check, "subject": test_id, "outcome": SUBJECT_OUTCOMES[outcome]})
         if outcome == "error":
-            self.not_evaluated.append((report.nodeid, props.get("etd_not_evaluated") or _first_line(report)))
+            reason = props.get("etd_not_evaluated") or _first_line(report)
+            self.not_evaluated.append((report.nodeid, reason))
+            self.not_evaluated_items.append(
+                {"check": check, "subject": test_id, "test_id": report.nodeid, "reason": reason}
+            )
+        elif outcome == "skipped" and _skip_reason(report).startswith(PENDING_PREFIX):
+            self.pending.append({"check": check, "subject": test_id, "reason": _skip_reason(report)})
+            self.subjects[-1]["outcome"] = "pending onboarding"
+        elif outcome == "failed":
+            self.finding_items.append(_finding_item(props, check, test_id, report.nodeid))
         if check == VERDICT_CHECK and outcome != "skipped":
             self.mailboxes.append(_mailbox_row(props, outcome, test_id))
         elif check == ERROR_LOG_CHECK and outcome != "skipped":
@@ -142,6 +159,27 @@ def _mailbox_row(props: dict[str, str], outcome: str, test_id: str) -> dict[str,
         "not_evaluated_reason": props.get("etd_not_evaluated", ""),
         "test_id": test_id,
     }
+
+
+def _finding_item(props: dict[str, str], check: str, subject: str, nodeid: str) -> dict[str, str]:
+    """One finding as the gate, the evidence JSON and the baseline diff know it."""
+    return {
+        "check": check,
+        "subject": subject,
+        "test_id": nodeid,
+        "tenant": props.get("etd_tenant", subject.split(":", 1)[0] if ":" in subject else ""),
+        "case": props.get("etd_case", ""),
+        "root_cause": props.get("etd_root_cause", ""),
+        "problem": props.get("etd_problem", ""),
+        "etd_error": props.get("etd_remediation_error", "").strip('"'),
+        "fix": props.get("etd_fix", ""),
+    }
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr or "")
+    return text.removeprefix("Skipped: ")
 
 
 def _first_line(report: pytest.TestReport) -> str:

@@ -24,6 +24,8 @@ class RunStatus:
     finished: int = 0  # tests whose call (or failed setup) was reported
     interrupted: str = ""  # why the run stopped early ("" = it did not)
     demo: bool = False
+    phase: str = "after"  # before: ETD's app is expected absent (READY TO ONBOARD / NOT READY TO ONBOARD)
+    etd_present: list[str] = field(default_factory=list)  # phase before: tenants where ETD's app already is
 
     def note_selection(self, config: pytest.Config, checks_dir: Path, arg_path: Callable[[str], Path]) -> None:
         """Record the options and arguments that narrow the run (`arg_path` resolves an argument)."""
@@ -68,10 +70,38 @@ class Tally:
     mailboxes: int
     mailboxes_not_ready: int
     tenants: int
+    waived: int = 0  # findings a live waiver accepts (not counted in `findings`)
+    expired: int = 0  # findings whose only waivers have expired (counted in `findings`)
 
 
 def verdict_line(status: RunStatus, tally: Tally) -> tuple[str, str]:
     """(css class, text): the one line that answers "will ETD remediation work?"."""
+    css, text = _verdict_line(status, tally)
+    if status.phase == "before":
+        text = _before_onboarding(text, status)
+    if tally.waived:
+        text += f"; {tally.waived} finding(s) waived (listed under Waivers)"
+    if tally.expired:
+        text += f"; {tally.expired} finding(s) gate because their waiver expired"
+    return css, text
+
+
+def _before_onboarding(text: str, status: RunStatus) -> str:
+    """The same verdict, read before onboarding: READY TO ONBOARD / NOT READY TO ONBOARD."""
+    for said, meant in (
+        ("NOT READY - ETD cannot remediate", "NOT READY TO ONBOARD - once onboarded, ETD could not remediate"),
+        ("READY WITH WAIVERS - ETD can remediate", "READY TO ONBOARD WITH WAIVERS - once onboarded, ETD can remediate"),
+        ("READY - ETD can remediate", "READY TO ONBOARD - once onboarded, ETD can remediate"),
+    ):
+        if said in text:
+            text = text.replace(said, meant, 1)
+            break
+    if status.etd_present:
+        text += f"; ETD's app is already in {', '.join(status.etd_present)}: judged as onboarded there"
+    return text
+
+
+def _verdict_line(status: RunStatus, tally: Tally) -> tuple[str, str]:
     demo = "DEMO (synthetic tenants) - " if status.demo else ""
     found = f"{tally.findings} finding(s), {tally.not_evaluated} not evaluated"
     if status.interrupted:
@@ -96,6 +126,12 @@ def verdict_line(status: RunStatus, tally: Tally) -> tuple[str, str]:
             "etd-notready",
             f"{demo}NOT READY - ETD cannot remediate {tally.mailboxes_not_ready} of {tally.mailboxes} protected "
             f"mailbox(es); {tally.findings} finding(s)",
+        )
+    if tally.waived:
+        return (
+            "etd-ready",
+            f"{demo}READY WITH WAIVERS - ETD can remediate every protected mailbox not covered by a waiver "
+            f"({tally.mailboxes} in {tally.tenants} tenant(s)); {tally.passed} evaluated test(s) passed",
         )
     return (
         "etd-ready",

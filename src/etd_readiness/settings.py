@@ -41,6 +41,7 @@ GRAPH_HOSTS = {  # Microsoft Graph national cloud deployments
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)((?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+[A-Za-z]{2,63}$")
+PHASES = ("after", "before")  # etd.phase: judged after onboarding ETD (default) or before it
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class Settings:
     source: str = "environment"
     error_log_files: tuple[str, ...] = ()  # ETD's "Download Error Log" CSVs ([error_log] files, --etd-error-log)
     error_log: tuple[dict, ...] = ()  # their rows (error_log.ErrorLogRow.to_json()), read once per run
+    phase: str = "after"
+    waivers: str | None = None  # etd.waivers: a waivers TOML file, relative to the config file
 
     @property
     def manifest(self) -> tuple[str, ...]:
@@ -206,6 +209,8 @@ def load_config_file(path: Path) -> Settings:
         backoff_seconds=float(graph.get("backoff_seconds", _default("graph", "backoff_seconds"))),
         source=str(path),
         error_log_files=error_files,
+        phase=etd.get("phase", "after"),
+        waivers=str(path.parent / etd["waivers"]) if etd.get("waivers") else None,
     )
 
 

@@ -14,6 +14,23 @@ from ..findings import NotEvaluated
 from .base import Estate, TenantView
 
 OK, BROKEN, UNKNOWN, NA = "ok", "broken", "unknown", "n/a"
+PENDING = "pending"  # --etd-phase before: ETD's app is expected absent; neither ok nor broken
+PENDING_PREFIX = "pending onboarding"
+ONBOARDING_STEPS = (
+    "to onboard, a Global Administrator of {tenant} signs in to the ETD portal, adds the tenant (Microsoft 365 "
+    "authentication), signs in to Microsoft and Accepts the consent prompt, which grants ETD's app its Microsoft "
+    "Graph Application permissions ({manifest}); then run the suite again without --etd-phase before"
+)
+
+
+def before_onboarding(estate: Estate) -> bool:
+    return estate.context.get("phase") == "before"
+
+
+def pending_reason(estate: Estate, tenant: str) -> str:
+    """What a check says for ETD's app before onboarding: pending, with the consent steps."""
+    steps = ONBOARDING_STEPS.format(tenant=tenant, manifest=", ".join(estate.context.get("manifest") or ()))
+    return f"{PENDING_PREFIX}: ETD's app is not yet in tenant {tenant} (expected before onboarding); {steps}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,8 @@ def reach_link(estate: Estate, tenant: str) -> Link:
     elsewhere = [t for t in estate.tenants if t != tenant and reached(estate, t)]
     here = "-here" if estate.multi_tenant and elsewhere else ""
     values = {"tenant": tenant, "app": app_name(view)}
+    if sp is None and before_onboarding(estate):
+        return Link("reach", PENDING, problem=pending_reason(estate, tenant), notes=(f"ETD {PENDING_PREFIX}",))
     if sp is None:
         candidates = "; ".join(f"{c['displayName']} (appId {c['appId']})" for c in found.get("candidates") or ())
         where = f"; it reaches {', '.join(elsewhere)}" if here else ""

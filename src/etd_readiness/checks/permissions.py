@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from ..findings import Finding, NotApplicable, NotEvaluated
 from .base import Check, Estate, Subject, make_finding, per_tenant
-from .links import BROKEN, UNKNOWN, etd_service_principal, permission_link, reach_link
+from .links import (
+    BROKEN,
+    PENDING,
+    UNKNOWN,
+    before_onboarding,
+    etd_service_principal,
+    pending_reason,
+    permission_link,
+    reach_link,
+)
 
 REACH_ID = "C2-01"
 PERMISSION_ID = "C2-02"
@@ -13,6 +22,8 @@ REACH_CAUSES = ("etd-not-consented", "etd-disabled", "etd-not-consented-here", "
 
 def _reach_evaluate(estate: Estate, subject: Subject) -> Finding | None:
     link = reach_link(estate, subject.tenant)
+    if link.state == PENDING:
+        raise NotApplicable(link.problem)
     if link.state == UNKNOWN:
         raise NotEvaluated(link.problem)
     if link.state != BROKEN:
@@ -39,6 +50,8 @@ def _perm_subjects(estate: Estate):
 
 def _perm_evaluate(estate: Estate, subject: Subject) -> Finding | None:
     view = estate.tenant(subject.tenant)
+    if etd_service_principal(view) is None and before_onboarding(estate):
+        raise NotApplicable(pending_reason(estate, subject.tenant))
     if etd_service_principal(view) is None:
         raise NotApplicable(f"ETD's app is not in tenant {subject.tenant}: reported once, by {REACH_ID}")
     link = permission_link(view, subject.key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Finding, NotApplicable, NotEvaluated
 from .base import Check, Estate, Subject, make_finding, per_tenant
-from .links import BROKEN, reach_link, reached
+from .links import BROKEN, PENDING, reach_link, reached
 from .path import MailboxRef, assess, deleted_addresses_of, home_tenant
 from .permissions import REACH_CAUSES
 
@@ -61,6 +61,8 @@ def _domain_evaluate(estate: Estate, subject: Subject) -> Finding | None:
             evidence=(("tenants with the domain verified", "none"),),
         )
     link = reach_link(estate, homes[0])
+    if link.state == PENDING:
+        raise NotApplicable(f"protected domain {subject.key} is verified in {', '.join(homes)}: {link.problem}")
     if link.state != BROKEN:  # the reach lookup failed: not evaluated, never a finding
         raise NotEvaluated(link.problem)
     return make_finding(
