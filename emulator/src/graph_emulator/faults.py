@@ -1,5 +1,7 @@
 """Injected faults: latency, throttling (429), unavailability (503/504), truncated and malformed bodies,
-and 403s the token's roles would not explain (Conditional Access, a policy changed mid-run).
+403s the token's roles would not explain (Conditional Access, a policy changed mid-run), and the shapes
+real networks add (`shapes.SHAPES`: gateway HTML pages, empty 5xx, resets, drops, slow bodies, cut gzip,
+non-JSON 200s, $batch answers with items missing, duplicated or foreign).
 
 Every decision is a hash of (seed, what, method, path+query, occurrence of that exact request), so
 outcomes do not depend on thread scheduling: the same run of requests gets the same faults.
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .errors import GraphError
 from .families import FAMILIES, MAIL_FAMILIES
+from .shapes import SHAPES
 
 RETRY_AFTER_MODES = frozenset({"int", "fractional", "missing"})
 
@@ -26,6 +29,8 @@ class Faults:
 
     `max_faults` limits faults to the first K occurrences of each exact request (method, path and
     query), so a retry after them succeeds; None means no limit ("throttled forever" with p=1).
+    `shapes` is {shape: {family: probability}} over `shapes.SHAPES` (the `$batch` shapes act on the
+    "batch" family); `slow_body_s` is how long a "slow" body stalls after its headers.
     """
 
     latency_ms: float = 0.0
@@ -39,6 +44,8 @@ class Faults:
     retry_after: str = "int"
     retry_after_seconds: float = 1.0
     max_faults: int | None = None
+    shapes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    slow_body_s: float = 2.0
 
     def __post_init__(self) -> None:
         if self.retry_after not in RETRY_AFTER_MODES:
@@ -48,6 +55,15 @@ class Faults:
                 _check_family(name, fam)
                 if not 0.0 <= float(p) <= 1.0:
                     raise ValueError(f"{name}[{fam!r}] must be a probability in [0, 1], not {p!r}")
+        for shape, table in self.shapes.items():
+            if shape not in SHAPES:
+                raise ValueError(f"unknown fault shape {shape!r}; known: {', '.join(SHAPES)}")
+            for fam, p in table.items():
+                _check_family(shape, fam)
+                if not 0.0 <= float(p) <= 1.0:
+                    raise ValueError(f"shapes[{shape!r}][{fam!r}] must be a probability in [0, 1], not {p!r}")
+        if self.slow_body_s < 0:
+            raise ValueError("slow_body_s must not be negative")
         for name, fams in (("truncate", self.truncate), ("malformed", self.malformed), ("forbidden", self.forbidden)):
             for fam in fams:
                 _check_family(name, fam)
@@ -134,6 +150,16 @@ class FaultPlanner:
             return "truncate"
         if family in f.malformed or "*" in f.malformed:
             return "malformed"
+        return None
+
+    def shape(self, family: str, method: str, target: str, n: int) -> str | None:
+        """The network shape (a `shapes.SHAPES` name) this request gets, or None; first hit in SHAPES order."""
+        if not self._active(n) or not self.faults.shapes:
+            return None
+        for name in SHAPES:
+            p = self._prob(self.faults.shapes.get(name, {}), family)
+            if p and self._uniform(name, method, target, n) < p:
+                return name
         return None
 
     def _retry_after(self) -> dict[str, str]:
