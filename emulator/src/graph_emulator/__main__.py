@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a network failure shape per family (repeatable): " + "; ".join(f"{k}: {v}" for k, v in SHAPES.items()),
     )
     p.add_argument("--slow-body-s", type=float, default=2.0, help="how long a 'slow' body stalls (seconds)")
+    p.add_argument("--shapes-after", type=int, default=0, help="spare the first N requests of each family from --fault")
     p.add_argument("--max-faults", type=int, default=None, help="fault only the first N of each exact request")
     return p
 
@@ -95,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_faults=args.max_faults,
             shapes=_shapes(args.fault),
             slow_body_s=args.slow_body_s,
+            shapes_after=args.shapes_after,
         )
         emu = Emulator(
             args.tenant, faults=faults, seed=args.seed, host=args.host, port=args.port, auth_port=args.auth_port

@@ -30,7 +30,9 @@ class Faults:
     `max_faults` limits faults to the first K occurrences of each exact request (method, path and
     query), so a retry after them succeeds; None means no limit ("throttled forever" with p=1).
     `shapes` is {shape: {family: probability}} over `shapes.SHAPES` (the `$batch` shapes act on the
-    "batch" family); `slow_body_s` is how long a "slow" body stalls after its headers.
+    "batch" family); `slow_body_s` is how long a "slow" body stalls after its headers; `shapes_after`
+    spares the first K requests of each family from shapes (a service that breaks mid-run: with K=1
+    the first users page comes, the next ones meet the shapes).
     """
 
     latency_ms: float = 0.0
@@ -46,6 +48,7 @@ class Faults:
     max_faults: int | None = None
     shapes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     slow_body_s: float = 2.0
+    shapes_after: int = 0
 
     def __post_init__(self) -> None:
         if self.retry_after not in RETRY_AFTER_MODES:
@@ -62,8 +65,8 @@ class Faults:
                 _check_family(shape, fam)
                 if not 0.0 <= float(p) <= 1.0:
                     raise ValueError(f"shapes[{shape!r}][{fam!r}] must be a probability in [0, 1], not {p!r}")
-        if self.slow_body_s < 0:
-            raise ValueError("slow_body_s must not be negative")
+        if self.slow_body_s < 0 or self.shapes_after < 0:
+            raise ValueError("slow_body_s and shapes_after must not be negative")
         for name, fams in (("truncate", self.truncate), ("malformed", self.malformed), ("forbidden", self.forbidden)):
             for fam in fams:
                 _check_family(name, fam)
@@ -85,6 +88,7 @@ class FaultPlanner:
         self.faults = faults
         self.seed = seed
         self._seen: Counter[tuple[str, str]] = Counter()
+        self._families: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def occurrence(self, method: str, target: str) -> int:
@@ -154,7 +158,12 @@ class FaultPlanner:
 
     def shape(self, family: str, method: str, target: str, n: int) -> str | None:
         """The network shape (a `shapes.SHAPES` name) this request gets, or None; first hit in SHAPES order."""
-        if not self._active(n) or not self.faults.shapes:
+        if not self.faults.shapes:
+            return None
+        with self._lock:
+            before = self._families[family]
+            self._families[family] = before + 1
+        if not self._active(n) or before < self.faults.shapes_after:
             return None
         for name in SHAPES:
             p = self._prob(self.faults.shapes.get(name, {}), family)

@@ -154,3 +154,10 @@ def test_unknown_shape_or_family_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown endpoint family"):
         Faults(shapes={"html502": {"user": 1.0}})
     assert "reset" in SHAPES and "batch_missing" in SHAPES
+
+
+def test_shapes_after_spares_the_first_requests_of_each_family(emu: Emulator, alpha: httpx.Client) -> None:
+    emu.faults = Faults(shapes={"empty503": {"*": 1.0}}, shapes_after=1)
+    assert alpha.get("/users").status_code == 200
+    assert alpha.get("/organization").status_code == 200, "counted per family"
+    assert [alpha.get(f"/users?$top={n}").status_code for n in (1, 2)] == [503, 503]

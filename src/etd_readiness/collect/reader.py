@@ -32,6 +32,7 @@ from kiota_http.middleware.options import ResponseHandlerOption
 from .batching import read_batch_answer
 from .graph_client import GraphConnection
 from .responses import (
+    HTTPCORE_ERRORS,
     RETRYABLE,
     Failure,
     backoff_seconds,
@@ -44,7 +45,7 @@ from .responses import (
 
 BATCH_LIMIT = 20
 #: What a network, a gateway or the token service can raise; anything else (a replay miss, a bug) propagates.
-NETWORK_ERRORS = (httpx.HTTPError, AzureError, OSError, ResponseError)
+NETWORK_ERRORS = (httpx.HTTPError, *HTTPCORE_ERRORS, AzureError, OSError, ResponseError)
 QUICK_RETRY_S = 0.25
 Sleep = Callable[[float], Awaitable[None]]
 Check = Callable[[dict], str | None]

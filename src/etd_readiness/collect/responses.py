@@ -10,10 +10,12 @@ import datetime as dt
 import email.utils
 import json
 import random
+import socket
 import ssl
 from dataclasses import dataclass
 from typing import Any
 
+import httpcore
 import httpx
 from azure.core.exceptions import AzureError
 
@@ -108,30 +110,48 @@ def classify_response(response: httpx.Response) -> dict | Failure:
     return Failure(f"answered {status} with {what}", retryable, status, headers=response.headers)
 
 
-def _ssl_cause(err: BaseException) -> ssl.SSLError | None:
+def _cause(err: BaseException, kind: type[BaseException]) -> Any:
+    """The first exception of `kind` in err's cause chain, or None."""
     seen: BaseException | None = err
-    for _ in range(6):
+    for _ in range(8):
         if seen is None:
             return None
-        if isinstance(seen, ssl.SSLError):
+        if isinstance(seen, kind):
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
 
 
+#: httpcore's own errors: a body read can raise them unmapped through kiota's transport.
+HTTPCORE_ERRORS = (httpcore.NetworkError, httpcore.ProtocolError, httpcore.TimeoutException, httpcore.ProxyError)
+
+
+def _as_httpx(err: BaseException) -> BaseException:
+    """httpcore.ReadError -> httpx.ReadError (same name), cause kept; other errors unchanged."""
+    if not isinstance(err, HTTPCORE_ERRORS):
+        return err
+    kind = getattr(httpx, type(err).__name__, httpx.TransportError)
+    mapped = kind(str(err)) if issubclass(kind, httpx.HTTPError) else httpx.TransportError(str(err))
+    mapped.__cause__ = err
+    return mapped
+
+
 def classify_exception(err: BaseException, host: str) -> Failure:
     """The Failure a raised exception is: transport, decoding, token or anything else."""
+    err = _as_httpx(err)
     text = _one_line(str(err)) or type(err).__name__
     name = type(err).__name__
     if isinstance(err, httpx.ConnectError):
-        tls = _ssl_cause(err)
+        tls = _cause(err, ssl.SSLError)
         low = text.lower()
         if tls is not None or "certificate" in low or "ssl" in low:
             detail = _one_line(getattr(tls, "verify_message", None) or getattr(tls, "reason", None) or text)
             return Failure(f"TLS with {host} failed ({detail})", retryable=False, unreachable=True)
-        if "refused" in low or "errno 111" in low:
+        if _cause(err, ConnectionRefusedError) is not None or "refused" in low or "errno 111" in low:
             return Failure(f"the connection to {host} was refused", retryable=True, unreachable=True)
-        if any(s in low for s in ("name or service", "nodename", "getaddrinfo", "name resolution", "errno -2")):
+        if _cause(err, socket.gaierror) is not None or any(
+            s in low for s in ("name or service", "nodename", "getaddrinfo", "name resolution", "errno -2")
+        ):
             return Failure(f"the DNS lookup of {host} failed ({text})", retryable=True, unreachable=True)
         return Failure(f"could not connect to {host} ({name}: {text})", retryable=True)
     if isinstance(err, httpx.ReadTimeout):
