@@ -20,7 +20,8 @@ from .errors import GraphError
 from .families import FAMILIES, MAIL_FAMILIES
 from .shapes import SHAPES
 
-RETRY_AFTER_MODES = frozenset({"int", "fractional", "missing"})
+#: "mixed": each throttled answer picks int, fractional or missing from the seed.
+RETRY_AFTER_MODES = frozenset({"int", "fractional", "missing", "mixed"})
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class FaultPlanner:
             return GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
         p = self._prob(f.throttle, family)
         if p and self._uniform("throttle", method, target, n) < p:
-            headers = self._retry_after()
+            headers = self._retry_after(method, target, n)
             if family in MAIL_FAMILIES:
                 return GraphError(
                     429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", headers
@@ -141,7 +142,9 @@ class FaultPlanner:
         p = self._prob(f.unavailable, family)
         if p and self._uniform("unavailable", method, target, n) < p:
             if family in MAIL_FAMILIES:
-                return GraphError(503, "MailboxInfoStale", "Mailbox info is stale.", self._retry_after())
+                return GraphError(
+                    503, "MailboxInfoStale", "Mailbox info is stale.", self._retry_after(method, target, n)
+                )
             return GraphError(504, "UnknownError", "")
         return None
 
@@ -171,11 +174,14 @@ class FaultPlanner:
                 return name
         return None
 
-    def _retry_after(self) -> dict[str, str]:
+    def _retry_after(self, method: str, target: str, n: int) -> dict[str, str]:
         f = self.faults
-        if f.retry_after == "missing":
+        mode = f.retry_after
+        if mode == "mixed":
+            mode = ("int", "fractional", "missing")[int(self._uniform("retry-after", method, target, n) * 3)]
+        if mode == "missing":
             return {}
-        if f.retry_after == "fractional":
+        if mode == "fractional":
             return {"Retry-After": f"{f.retry_after_seconds:.3f}"}
         return {"Retry-After": str(math.ceil(f.retry_after_seconds))}
 
