@@ -28,13 +28,10 @@ class BatchAnswer:
 
 def _item(raw: dict) -> dict | str:
     status = raw.get("status")
+    if isinstance(status, str) and status.strip().isdigit():
+        status = int(status)
     if isinstance(status, bool) or not isinstance(status, int):
-        try:
-            status = int(str(status)) if isinstance(status, str) and status.strip().isdigit() else None
-        except ValueError:
-            status = None
-        if status is None:
-            return f"its status is {json.dumps(raw.get('status'))[:40]}, not a number"
+        return f"its status is {json.dumps(status, default=str)[:40]}, not a number"
     headers = raw.get("headers")
     if headers is not None and not isinstance(headers, dict):
         return "its headers are not an object"

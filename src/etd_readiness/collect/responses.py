@@ -145,8 +145,12 @@ def classify_exception(err: BaseException, host: str) -> Failure:
         tls = _cause(err, ssl.SSLError)
         low = text.lower()
         if tls is not None or "certificate" in low or "ssl" in low:
-            detail = _one_line(getattr(tls, "verify_message", None) or getattr(tls, "reason", None) or text)
-            return Failure(f"TLS with {host} failed ({detail})", retryable=False, unreachable=True)
+            verify = getattr(tls, "verify_message", None)
+            if verify or "certificate" in low:
+                what = f"the TLS certificate of {host} could not be verified ({_one_line(verify or text)})"
+            else:
+                what = f"TLS with {host} failed ({_one_line(getattr(tls, 'reason', None) or text)})"
+            return Failure(what, retryable=False, unreachable=True)
         if _cause(err, ConnectionRefusedError) is not None or "refused" in low or "errno 111" in low:
             return Failure(f"the connection to {host} was refused", retryable=True, unreachable=True)
         if _cause(err, socket.gaierror) is not None or any(
