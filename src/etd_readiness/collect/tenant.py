@@ -197,8 +197,9 @@ class TenantCollector:
             if "error" in item:
                 out[uid] = {"error": f"mailbox probe failed: {item['error']}"}
                 continue
-            body = item.get("body") if isinstance(item.get("body"), dict) else {}
-            err = body.get("error") or {}
+            body = item.get("body")
+            err = body.get("error") if isinstance(body, dict) else None
+            err = err if isinstance(err, dict) else {}
             out[uid] = {"status": item["status"], "code": err.get("code"), "message": err.get("message")}
         return out
 
