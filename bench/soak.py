@@ -4,7 +4,7 @@ python -m bench.soak [--users 10000] [--levels 0.3,0.8]
 
 Three live runs of `pytest tenant_checks` against the emulator (in its own process): clean, then at
 each level a mix of every failure shape (429 with integer, fractional and missing Retry-After, per-item
-429s, JSON 503/504, HTML 502 pages, empty 503/504, non-JSON 200s, damaged gzip, resets mid-body,
+429s, JSON 503/504, HTML 502 pages, empty 503/504, non-JSON or wrongly-typed 200s, damaged gzip, resets mid-body,
 dropped connections, slow bodies, `$batch` answers with items missing, duplicated or foreign) whose
 probabilities add up to the level per request. Below 50 % the faults are transient (each exact
 request fails at most its first 3 times, within the 4-retry budget); above, they persist. Prints wall
@@ -34,10 +34,11 @@ from .tenants import tenant_file
 #: its own shapes. Each share is turned into a conditional probability so that a request meets
 #: exactly one fault with the level's probability (not the sum of independent draws).
 SHAPE_SHARES = {
-    "html502": 0.08,
-    "empty503": 0.06,
-    "empty504": 0.06,
-    "nonjson200": 0.06,
+    "html502": 0.10,
+    "empty503": 0.07,
+    "empty504": 0.07,
+    "nonjson200": 0.07,
+    "wrongtype200": 0.05,
     "gzip": 0.06,
     "reset": 0.06,
     "drop": 0.06,
@@ -59,6 +60,8 @@ def _conditional(shares: list[tuple[str, float]], level: float) -> dict[str, flo
 
 def faults_at(level: float, latency_ms: float) -> dict[str, Any]:
     """The emulator's Faults (as keyword arguments) for a fault level in [0, 1]."""
+    if abs(sum(SHAPE_SHARES.values()) + THROTTLE + UNAVAILABLE - 1.0) > 1e-9:
+        raise ValueError("the shares must add up to 1")
     common = list(SHAPE_SHARES.items())
     batch_throttle = THROTTLE - sum(BATCH_SHARES.values())
     every = _conditional([*common, ("throttle", THROTTLE), ("unavailable", UNAVAILABLE)], level)

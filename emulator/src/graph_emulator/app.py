@@ -24,7 +24,7 @@ from .graph_types import GraphRequest, GraphResponse
 from .jsontext import JsonText, dumps
 from .odata import parse_query
 from .router import dispatch, resolve, split_path
-from .shapes import BATCH_SHAPES, GATEWAY_SHAPES, body_answer, break_batch, gateway_answer
+from .shapes import BATCH_SHAPES, GATEWAY_SHAPES, body_answer, break_batch, gateway_answer, wrong_types
 from .store import TenantStore
 from .tokens import Claims, TokenService
 
@@ -107,13 +107,16 @@ class GraphApp:
         if resp.status == 200 and is_batch and shape in BATCH_SHAPES and isinstance(resp.body, dict):
             rng = random.Random(f"{planner.seed}|{shape}|{shape_target}|{shape_n}")
             resp = GraphResponse(200, {"responses": break_batch(shape, list(resp.body["responses"]), rng)})
+        if resp.status == 200 and shape == "wrongtype200":
+            body = resp.body.value() if isinstance(resp.body, JsonText) else resp.body
+            resp = GraphResponse(200, wrong_types(body))
         data = dumps(resp.body)
         out_headers["Content-Type"] = JSON_TYPE
         if resp.status == 200:
             how = planner.body_fault(family, n)
             if how:
                 data = break_body(data, how)
-            if shape is not None and shape not in BATCH_SHAPES:
+            if shape is not None and shape not in BATCH_SHAPES and shape != "wrongtype200":
                 out_headers, data = body_answer(shape, out_headers, data)
         return resp.status, out_headers, data
 

@@ -17,6 +17,7 @@ SHAPES: dict[str, str] = {
     "empty503": "503 with an empty body",
     "empty504": "504 with an empty body",
     "nonjson200": "200 with an HTML page instead of JSON (a proxy's sign-in or block page)",
+    "wrongtype200": "200 with valid JSON of the wrong types: 'value' an object; in $batch, an item a string",
     "gzip": "200 with Content-Encoding: gzip and the compressed stream cut short and damaged",
     "reset": "headers and part of the body, then the connection is reset",
     "drop": "the connection is closed before any byte of the answer",
@@ -56,6 +57,21 @@ def gateway_answer(shape: str) -> tuple[int, dict[str, str], bytes]:
     if shape == "drop":
         return 200, {TRANSPORT_HEADER: "drop"}, b""
     raise ValueError(shape)
+
+
+def wrong_types(body: Any) -> Any:
+    """A copy of a 200 JSON body with Graph's documented types broken (JSON stays valid)."""
+    if not isinstance(body, dict):
+        return {"value": body}
+    if isinstance(body.get("responses"), list) and body["responses"]:
+        items = list(body["responses"])
+        items[0] = "item"
+        if len(items) > 1 and isinstance(items[1], dict):
+            items[1] = dict(items[1], status=str(items[1].get("status")) + " OK")
+        return dict(body, responses=items)
+    if isinstance(body.get("value"), list):
+        return dict(body, value={str(i): v for i, v in enumerate(body["value"])})
+    return dict(body, id=["not", "a", "string"])
 
 
 def body_answer(shape: str, headers: dict[str, str], data: bytes) -> tuple[dict[str, str], bytes]:

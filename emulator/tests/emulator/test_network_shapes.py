@@ -161,3 +161,11 @@ def test_shapes_after_spares_the_first_requests_of_each_family(emu: Emulator, al
     assert alpha.get("/users").status_code == 200
     assert alpha.get("/organization").status_code == 200, "counted per family"
     assert [alpha.get(f"/users?$top={n}").status_code for n in (1, 2)] == [503, 503]
+
+
+def test_wrongly_typed_200_is_valid_json_of_the_wrong_types(emu: Emulator, alpha: httpx.Client) -> None:
+    emu.faults = Faults(shapes={"wrongtype200": {"organization": 1.0, "batch": 1.0}})
+    doc = alpha.get("/organization").json()
+    assert isinstance(doc["value"], dict) and doc["value"]["0"]["id"]
+    items = alpha.post("/$batch", json={"requests": _items()}).json()["responses"]
+    assert items[0] == "item" and isinstance(items[1]["status"], str) and len(items) == 4

@@ -143,9 +143,9 @@ class TenantCollector:
         pages = 0
         try:
             async for page in self.reader.get_pages(f"/users?$select={USER_FIELDS}&$top=999"):
-                pages += 1
                 page = [_compact_user(u) for u in page]
                 users.extend(page)
+                pages += 1
                 if probe_blocked or not can_select:
                     continue
                 targets = [u["id"] for u in page if self._protected(u, domains, members)]
