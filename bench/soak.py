@@ -1,12 +1,13 @@
 """Soak: a generated tenant under injected network faults gives the clean run's verdicts, or NOT EVALUATED.
 
-python -m bench.soak [--users 10000] [--levels 0.3,0.8]
+python -m bench.soak [--users 10000] [--levels 0.3,0.8,0.8:users]
 
-Three live runs of `pytest tenant_checks` against the emulator (in its own process): clean, then at
-each level a mix of every failure shape (429 with integer, fractional and missing Retry-After, per-item
-429s, JSON 503/504, HTML 502 pages, empty 503/504, non-JSON or wrongly-typed 200s, damaged gzip, resets mid-body,
-dropped connections, slow bodies, `$batch` answers with items missing, duplicated or foreign) whose
-probabilities add up to the level per request. Below 50 % the faults are transient (each exact
+Live runs of `pytest tenant_checks` against the emulator (in its own process): clean, then at each
+level a mix of every failure shape (429 with integer, fractional and missing Retry-After, per-item
+429s, JSON 503/504, HTML 502 pages, empty 503/504, non-JSON or wrongly-typed 200s, damaged gzip,
+resets mid-body, dropped connections, slow bodies, `$batch` answers with items missing, duplicated or
+foreign) whose probabilities add up to the level per request (a level may spare families, e.g. `0.8:users` keeps the
+users pages whole so the per-subject narrowness shows). Below 50 % the faults are transient (each exact
 request fails at most its first 3 times, within the 4-retry budget); above, they persist. Prints wall
 time, Graph requests and outcomes of each beside the clean run, and the properties the suite
 promises: at a transient level the same verdicts with 0 NOT EVALUATED; at any level 0 false passes
@@ -58,8 +59,8 @@ def _conditional(shares: list[tuple[str, float]], level: float) -> dict[str, flo
     return out
 
 
-def faults_at(level: float, latency_ms: float) -> dict[str, Any]:
-    """The emulator's Faults (as keyword arguments) for a fault level in [0, 1]."""
+def faults_at(level: float, latency_ms: float, spare: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The emulator's Faults (as keyword arguments) for a fault level in [0, 1]; `spare` families get none."""
     if abs(sum(SHAPE_SHARES.values()) + THROTTLE + UNAVAILABLE - 1.0) > 1e-9:
         raise ValueError("the shares must add up to 1")
     common = list(SHAPE_SHARES.items())
@@ -71,19 +72,15 @@ def faults_at(level: float, latency_ms: float) -> dict[str, Any]:
     item = _conditional([("throttle", 0.75), ("unavailable", 0.25)], level)  # per $batch item: 429 / 503
     shapes = {k: {"*": round(every[k], 5), "batch": round(batch[k], 5)} for k in SHAPE_SHARES}
     shapes.update({k: {"batch": round(batch[k], 5)} for k in BATCH_SHARES})
+    throttle = {"*": every["throttle"], "batch": batch["throttle"], "mailFolders": item["throttle"]}
+    unavailable = {"*": every["unavailable"], "batch": batch["unavailable"], "mailFolders": item["unavailable"]}
+    for table in (*shapes.values(), throttle, unavailable):
+        table.update(dict.fromkeys(spare, 0.0))
     return {
         "latency_ms": latency_ms,
         "batch_item_latency_ms": latency_ms / 2,
-        "throttle": {
-            "*": round(every["throttle"], 5),
-            "batch": round(batch["throttle"], 5),
-            "mailFolders": round(item["throttle"], 5),
-        },
-        "unavailable": {
-            "*": round(every["unavailable"], 5),
-            "batch": round(batch["unavailable"], 5),
-            "mailFolders": round(item["unavailable"], 5),
-        },
+        "throttle": throttle,
+        "unavailable": unavailable,
         "retry_after": "mixed",
         "retry_after_seconds": 0.2,
         "shapes": shapes,
@@ -167,7 +164,11 @@ def compare(clean: SoakRun, run: SoakRun) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.splitlines()[0])
     p.add_argument("--users", type=int, default=10_000)
-    p.add_argument("--levels", default="0.3,0.8", help="comma-separated fault levels (default 0.3,0.8)")
+    p.add_argument(
+        "--levels",
+        default="0.3,0.8,0.8:users",
+        help="comma-separated fault levels, each optionally :FAMILY+FAMILY spared (default 0.3,0.8,0.8:users)",
+    )
     p.add_argument("--latency-ms", type=float, default=2.0, help="emulator latency per request (default 2)")
     p.add_argument("--timeout", type=float, default=900.0)
     p.add_argument("--workdir", help="where the tenant and project go (default: a temp dir)")
@@ -181,21 +182,24 @@ def main(argv: list[str] | None = None) -> int:
     clean = run_once(project, tenant, "clean", faults_at(0.0, args.latency_ms), args.timeout)
     rows = [(clean, {"not_evaluated": clean.counts()["error"], "false_passes": 0, "changed": 0})]
     ok = clean.code == 1 and clean.counts()["error"] == 0
-    for level in [float(x) for x in args.levels.split(",") if x]:
-        run = run_once(project, tenant, f"faults{int(level * 100)}", faults_at(level, args.latency_ms), args.timeout)
+    for spec in [x for x in args.levels.split(",") if x]:
+        text, _, spared = spec.partition(":")
+        level, spare = float(text), tuple(f for f in spared.split("+") if f)
+        label = f"faults{round(level * 100)}" + (f"-{'+'.join(spare)}-spared" if spare else "")
+        run = run_once(project, tenant, label, faults_at(level, args.latency_ms, spare), args.timeout)
         diff = compare(clean, run)
         rows.append((run, diff))
         ok &= run.code in (0, 1) and diff["false_passes"] == 0 and diff["changed"] == 0
         if level < TRANSIENT_BELOW:
             ok &= diff["not_evaluated"] == 0 and run.outcomes == clean.outcomes
     print(
-        f"\n{'run':<10} {'wall':>8} {'Graph requests':>15} {'passed':>7} {'failed':>7} {'NOT EVAL':>8} "
+        f"\n{'run':<24} {'wall':>8} {'Graph requests':>15} {'passed':>7} {'failed':>7} {'NOT EVAL':>8} "
         f"{'false pass':>10} {'changed':>8}  exit"
     )
     for run, diff in rows:
         c = run.counts()
         print(
-            f"{run.label:<10} {run.wall_s:>7.1f}s {run.requests:>15,} {c['passed']:>7,} {c['failed']:>7,} "
+            f"{run.label:<24} {run.wall_s:>7.1f}s {run.requests:>15,} {c['passed']:>7,} {c['failed']:>7,} "
             f"{diff['not_evaluated']:>8,} {diff['false_passes']:>10} {diff['changed']:>8}  {run.code}"
         )
     print("\nproperties hold" if ok else "\nA PROPERTY DOES NOT HOLD (see the table)")

@@ -7,8 +7,8 @@ another exception. This is the only retry policy: kiota's RetryHandler is off (g
 
 Budget per request: 1 + `max_retries` attempts; each wait is Retry-After (integer, fractional or
 HTTP-date) when given, else exponential backoff with jitter, and never more than `max_wait_s`. A host
-that refuses connections or does not resolve (or fails TLS) gets one quick retry, then every read of
-this reader fails at once with that one reason.
+that refuses connections, does not resolve or opens no connection in time gets one quick retry (a TLS
+verification failure none), then every read of this reader fails at once with that one reason.
 """
 
 from __future__ import annotations

@@ -158,6 +158,8 @@ def classify_exception(err: BaseException, host: str) -> Failure:
         ):
             return Failure(f"the DNS lookup of {host} failed ({text})", retryable=True, unreachable=True)
         return Failure(f"could not connect to {host} ({name}: {text})", retryable=True)
+    if isinstance(err, httpx.ConnectTimeout):  # no handshake at all: as good as not there
+        return Failure(f"no connection to {host} could be opened in time ({text})", retryable=True, unreachable=True)
     if isinstance(err, httpx.ReadTimeout):
         return Failure(f"no complete answer in time (read timeout: {text})", retryable=True)
     if isinstance(err, httpx.TimeoutException):
