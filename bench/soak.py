@@ -1,13 +1,14 @@
 """Soak: a generated tenant under injected network faults gives the clean run's verdicts, or NOT EVALUATED.
 
-python -m bench.soak [--users 10000] [--levels 0.3,0.8,0.8:users]
+python -m bench.soak [--users 10000] [--levels 0.3,0.8,0.8:users+organization]
 
 Live runs of `pytest tenant_checks` against the emulator (in its own process): clean, then at each
 level a mix of every failure shape (429 with integer, fractional and missing Retry-After, per-item
 429s, JSON 503/504, HTML 502 pages, empty 503/504, non-JSON or wrongly-typed 200s, damaged gzip,
 resets mid-body, dropped connections, slow bodies, `$batch` answers with items missing, duplicated or
-foreign) whose probabilities add up to the level per request (a level may spare families, e.g. `0.8:users` keeps the
-users pages whole so the per-subject narrowness shows). Below 50 % the faults are transient (each exact
+foreign) whose probabilities add up to the level per request (a level may spare families: with
+`0.8:users+organization` the user list and the protected domains come whole, so the per-subject
+narrowness of lost probes shows). Below 50 % the faults are transient (each exact
 request fails at most its first 3 times, within the 4-retry budget); above, they persist. Prints wall
 time, Graph requests and outcomes of each beside the clean run, and the properties the suite
 promises: at a transient level the same verdicts with 0 NOT EVALUATED; at any level 0 false passes
@@ -166,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--users", type=int, default=10_000)
     p.add_argument(
         "--levels",
-        default="0.3,0.8,0.8:users",
-        help="comma-separated fault levels, each optionally :FAMILY+FAMILY spared (default 0.3,0.8,0.8:users)",
+        default="0.3,0.8,0.8:users+organization",
+        help="comma-separated fault levels, each optionally :FAMILY+FAMILY spared (default %(default)s)",
     )
     p.add_argument("--latency-ms", type=float, default=2.0, help="emulator latency per request (default 2)")
     p.add_argument("--timeout", type=float, default=900.0)
