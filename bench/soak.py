@@ -194,13 +194,13 @@ def main(argv: list[str] | None = None) -> int:
         if level < TRANSIENT_BELOW:
             ok &= diff["not_evaluated"] == 0 and run.outcomes == clean.outcomes
     print(
-        f"\n{'run':<24} {'wall':>8} {'Graph requests':>15} {'passed':>7} {'failed':>7} {'NOT EVAL':>8} "
+        f"\n{'run':<36} {'wall':>8} {'Graph requests':>15} {'passed':>7} {'failed':>7} {'NOT EVAL':>8} "
         f"{'false pass':>10} {'changed':>8}  exit"
     )
     for run, diff in rows:
         c = run.counts()
         print(
-            f"{run.label:<24} {run.wall_s:>7.1f}s {run.requests:>15,} {c['passed']:>7,} {c['failed']:>7,} "
+            f"{run.label:<36} {run.wall_s:>7.1f}s {run.requests:>15,} {c['passed']:>7,} {c['failed']:>7,} "
             f"{diff['not_evaluated']:>8,} {diff['false_passes']:>10} {diff['changed']:>8}  {run.code}"
         )
     print("\nproperties hold" if ok else "\nA PROPERTY DOES NOT HOLD (see the table)")
