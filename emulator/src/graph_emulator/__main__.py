@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from .faults import RETRY_AFTER_MODES, Faults
 from .service import Emulator
+from .shapes import SHAPES
 from .tenant import TenantFileError
 
 
@@ -33,6 +34,14 @@ def _probability(text: str) -> tuple[str, float]:
     return family, p
 
 
+def _shape(text: str) -> tuple[str, str, float]:
+    shape, sep, rest = text.partition(":")
+    if not sep or shape not in SHAPES:
+        raise argparse.ArgumentTypeError(f"expected SHAPE:FAMILY=P with SHAPE one of {', '.join(SHAPES)}, got {text!r}")
+    family, p = _probability(rest)
+    return shape, family, p
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser."""
     p = _Parser(prog="python -m graph_emulator", description="Loopback Microsoft Graph emulator.")
@@ -49,8 +58,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--forbidden", action="append", default=[], metavar="FAMILY", help="answer 403 to this family")
     p.add_argument("--retry-after", choices=sorted(RETRY_AFTER_MODES), default="int")
     p.add_argument("--retry-after-seconds", type=float, default=1.0)
+    p.add_argument(
+        "--fault",
+        action="append",
+        type=_shape,
+        default=[],
+        metavar="SHAPE:FAMILY=P",
+        help="a network failure shape per family (repeatable): " + "; ".join(f"{k}: {v}" for k, v in SHAPES.items()),
+    )
+    p.add_argument("--slow-body-s", type=float, default=2.0, help="how long a 'slow' body stalls (seconds)")
+    p.add_argument("--shapes-after", type=int, default=0, help="spare the first N requests of each family from --fault")
     p.add_argument("--max-faults", type=int, default=None, help="fault only the first N of each exact request")
     return p
+
+
+def _shapes(given: list[tuple[str, str, float]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for shape, family, p in given:
+        out.setdefault(shape, {})[family] = p
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             retry_after=args.retry_after,
             retry_after_seconds=args.retry_after_seconds,
             max_faults=args.max_faults,
+            shapes=_shapes(args.fault),
+            slow_body_s=args.slow_body_s,
+            shapes_after=args.shapes_after,
         )
         emu = Emulator(
             args.tenant, faults=faults, seed=args.seed, host=args.host, port=args.port, auth_port=args.auth_port

@@ -6,8 +6,10 @@ through the same router with the caller's token (see batch.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import random
 import time
 import uuid
 from collections.abc import Mapping
@@ -22,6 +24,7 @@ from .graph_types import GraphRequest, GraphResponse
 from .jsontext import JsonText, dumps
 from .odata import parse_query
 from .router import dispatch, resolve, split_path
+from .shapes import BATCH_SHAPES, GATEWAY_SHAPES, body_answer, break_batch, gateway_answer, wrong_types
 from .store import TenantStore
 from .tokens import Claims, TokenService
 
@@ -66,6 +69,14 @@ class GraphApp:
         delay = planner.latency_s(method, f"{path}?{raw_query}", n)
         if delay:
             time.sleep(delay)
+        shape_target, shape_n = f"{path}?{raw_query}", n
+        if is_batch:  # concurrent envelopes share a URL: their bodies tell them apart, whatever the order
+            shape_target += "#" + hashlib.blake2b(body, digest_size=8).hexdigest()
+            shape_n = planner.occurrence(method, shape_target)
+        shape = planner.shape(family, method, shape_target, shape_n)
+        if shape in GATEWAY_SHAPES:
+            status, gateway_headers, page = gateway_answer(shape)
+            return status, {**out_headers, **gateway_headers}, page
         try:
             claims, store = self._authenticate(headers)
             fault = planner.error(family, method, f"{path}?{raw_query}", n)
@@ -93,12 +104,20 @@ class GraphApp:
         out_headers.update(resp.headers)
         if resp.body is None:
             return resp.status, out_headers, b""
+        if resp.status == 200 and is_batch and shape in BATCH_SHAPES and isinstance(resp.body, dict):
+            rng = random.Random(f"{planner.seed}|{shape}|{shape_target}|{shape_n}")
+            resp = GraphResponse(200, {"responses": break_batch(shape, list(resp.body["responses"]), rng)})
+        if resp.status == 200 and shape == "wrongtype200":
+            body = resp.body.value() if isinstance(resp.body, JsonText) else resp.body
+            resp = GraphResponse(200, wrong_types(body))
         data = dumps(resp.body)
         out_headers["Content-Type"] = JSON_TYPE
         if resp.status == 200:
             how = planner.body_fault(family, n)
             if how:
                 data = break_body(data, how)
+            if shape is not None and shape not in BATCH_SHAPES and shape != "wrongtype200":
+                out_headers, data = body_answer(shape, out_headers, data)
         return resp.status, out_headers, data
 
     def _strip_version(self, raw_path: str) -> tuple[str, list[str], GraphError | None]:

@@ -1,5 +1,7 @@
 """Injected faults: latency, throttling (429), unavailability (503/504), truncated and malformed bodies,
-and 403s the token's roles would not explain (Conditional Access, a policy changed mid-run).
+403s the token's roles would not explain (Conditional Access, a policy changed mid-run), and the shapes
+real networks add (`shapes.SHAPES`: gateway HTML pages, empty 5xx, resets, drops, slow bodies, cut gzip,
+non-JSON 200s, $batch answers with items missing, duplicated or foreign).
 
 Every decision is a hash of (seed, what, method, path+query, occurrence of that exact request), so
 outcomes do not depend on thread scheduling: the same run of requests gets the same faults.
@@ -16,8 +18,10 @@ from dataclasses import dataclass, field
 
 from .errors import GraphError
 from .families import FAMILIES, MAIL_FAMILIES
+from .shapes import SHAPES
 
-RETRY_AFTER_MODES = frozenset({"int", "fractional", "missing"})
+#: "mixed": each throttled answer picks int, fractional or missing from the seed.
+RETRY_AFTER_MODES = frozenset({"int", "fractional", "missing", "mixed"})
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,10 @@ class Faults:
 
     `max_faults` limits faults to the first K occurrences of each exact request (method, path and
     query), so a retry after them succeeds; None means no limit ("throttled forever" with p=1).
+    `shapes` is {shape: {family: probability}} over `shapes.SHAPES` (the `$batch` shapes act on the
+    "batch" family); `slow_body_s` is how long a "slow" body stalls after its headers; `shapes_after`
+    spares the first K requests of each family from shapes (a service that breaks mid-run: with K=1
+    the first users page comes, the next ones meet the shapes).
     """
 
     latency_ms: float = 0.0
@@ -39,6 +47,9 @@ class Faults:
     retry_after: str = "int"
     retry_after_seconds: float = 1.0
     max_faults: int | None = None
+    shapes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    slow_body_s: float = 2.0
+    shapes_after: int = 0
 
     def __post_init__(self) -> None:
         if self.retry_after not in RETRY_AFTER_MODES:
@@ -48,6 +59,15 @@ class Faults:
                 _check_family(name, fam)
                 if not 0.0 <= float(p) <= 1.0:
                     raise ValueError(f"{name}[{fam!r}] must be a probability in [0, 1], not {p!r}")
+        for shape, table in self.shapes.items():
+            if shape not in SHAPES:
+                raise ValueError(f"unknown fault shape {shape!r}; known: {', '.join(SHAPES)}")
+            for fam, p in table.items():
+                _check_family(shape, fam)
+                if not 0.0 <= float(p) <= 1.0:
+                    raise ValueError(f"shapes[{shape!r}][{fam!r}] must be a probability in [0, 1], not {p!r}")
+        if self.slow_body_s < 0 or self.shapes_after < 0:
+            raise ValueError("slow_body_s and shapes_after must not be negative")
         for name, fams in (("truncate", self.truncate), ("malformed", self.malformed), ("forbidden", self.forbidden)):
             for fam in fams:
                 _check_family(name, fam)
@@ -69,6 +89,7 @@ class FaultPlanner:
         self.faults = faults
         self.seed = seed
         self._seen: Counter[tuple[str, str]] = Counter()
+        self._families: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def occurrence(self, method: str, target: str) -> int:
@@ -112,7 +133,7 @@ class FaultPlanner:
             return GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
         p = self._prob(f.throttle, family)
         if p and self._uniform("throttle", method, target, n) < p:
-            headers = self._retry_after()
+            headers = self._retry_after(method, target, n)
             if family in MAIL_FAMILIES:
                 return GraphError(
                     429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", headers
@@ -121,7 +142,9 @@ class FaultPlanner:
         p = self._prob(f.unavailable, family)
         if p and self._uniform("unavailable", method, target, n) < p:
             if family in MAIL_FAMILIES:
-                return GraphError(503, "MailboxInfoStale", "Mailbox info is stale.", self._retry_after())
+                return GraphError(
+                    503, "MailboxInfoStale", "Mailbox info is stale.", self._retry_after(method, target, n)
+                )
             return GraphError(504, "UnknownError", "")
         return None
 
@@ -136,11 +159,29 @@ class FaultPlanner:
             return "malformed"
         return None
 
-    def _retry_after(self) -> dict[str, str]:
+    def shape(self, family: str, method: str, target: str, n: int) -> str | None:
+        """The network shape (a `shapes.SHAPES` name) this request gets, or None; first hit in SHAPES order."""
+        if not self.faults.shapes:
+            return None
+        with self._lock:
+            before = self._families[family]
+            self._families[family] = before + 1
+        if not self._active(n) or before < self.faults.shapes_after:
+            return None
+        for name in SHAPES:
+            p = self._prob(self.faults.shapes.get(name, {}), family)
+            if p and self._uniform(name, method, target, n) < p:
+                return name
+        return None
+
+    def _retry_after(self, method: str, target: str, n: int) -> dict[str, str]:
         f = self.faults
-        if f.retry_after == "missing":
+        mode = f.retry_after
+        if mode == "mixed":
+            mode = ("int", "fractional", "missing")[int(self._uniform("retry-after", method, target, n) * 3)]
+        if mode == "missing":
             return {}
-        if f.retry_after == "fractional":
+        if mode == "fractional":
             return {"Retry-After": f"{f.retry_after_seconds:.3f}"}
         return {"Retry-After": str(math.ceil(f.retry_after_seconds))}
 

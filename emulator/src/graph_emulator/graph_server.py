@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import socket
+import struct
 import threading
+import time
 
 from .app import GraphApp
 from .loopback import LoopbackServer, QuietHandler
+from .shapes import TRANSPORT_HEADER
 
 _MAX_BODY = 16 << 20
 
@@ -45,12 +48,34 @@ class _Handler(QuietHandler):
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, out_headers, data = self.server.app.handle(method, self.path, headers, body)
+        transport = out_headers.pop(TRANSPORT_HEADER, None)
+        if transport == "drop":  # closed before any byte of the answer
+            self.close_connection = True
+            self._reset()
+            return
         self.send_response(status)
         for name, value in out_headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if transport == "reset":  # part of the body, then a TCP reset
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self._reset()
+            return
+        if transport == "slow":
+            self.wfile.flush()
+            time.sleep(self.server.app.planner.faults.slow_body_s)
         self.wfile.write(data)
+
+    def _reset(self) -> None:
+        """Close the socket with SO_LINGER 0, so the peer sees a reset rather than an orderly close."""
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
 
 
 class _Server(LoopbackServer):

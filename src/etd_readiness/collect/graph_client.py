@@ -2,8 +2,10 @@
 
 We keep msgraph-sdk for what it is good at (auth header, request building, redirect/telemetry
 middleware, ODataError mapping) and read bulk responses as raw JSON (GRAPH_FACTS §7).
-kiota's own retry is turned off: `reader.GraphReader` retries with its own budget so that a
-fractional Retry-After is honoured and a replayed 429 does not sleep.
+kiota's own RetryHandler is turned off (max_retries=0): `reader.GraphReader` is the one retry
+policy, so the budget is what it says (kiota would otherwise retry 429/503/504 up to 3 more times
+under each of the reader's attempts, GRAPH_FACTS §6), a fractional Retry-After is honoured and a
+replayed 429 does not sleep. tests/test_reader_network.py counts the requests that reach Graph.
 """
 
 from __future__ import annotations

@@ -1,72 +1,92 @@
 """Raw-JSON reads through msgraph-sdk's request adapter: retries, paging and `$batch`.
 
-Every read either returns complete data or raises `FetchError` with a one-line reason; nothing
-here ever turns a failure into empty data (fail closed).
+Every read either returns complete data or raises `FetchError` with a one-line reason naming the
+request and what came back; nothing here turns a failure into empty data (fail closed), and no
+answer shape (HTML or empty error pages, non-JSON 200s, resets, timeouts, bad gzip) escapes as
+another exception. This is the only retry policy: kiota's RetryHandler is off (graph_client.py).
+
+Budget per request: 1 + `max_retries` attempts; each wait is Retry-After (integer, fractional or
+HTTP-date) when given, else exponential backoff with jitter, and never more than `max_wait_s`. A host
+that refuses connections, does not resolve or opens no connection in time gets one quick retry (a TLS
+verification failure none), then every read of this reader fails at once with that one reason.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from azure.core.exceptions import AzureError
 from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from kiota_abstractions.response_handler import ResponseHandler
+from kiota_http._exceptions import ResponseError
+from kiota_http.middleware.options import ResponseHandlerOption
 
+from .batching import read_batch_answer
 from .graph_client import GraphConnection
+from .responses import (
+    HTTPCORE_ERRORS,
+    RETRYABLE,
+    Failure,
+    backoff_seconds,
+    classify_exception,
+    classify_response,
+    error_of,
+    retry_after_seconds,
+    status_text,
+)
 
-RETRYABLE = frozenset({429, 503, 504})
 BATCH_LIMIT = 20
+#: What a network, a gateway or the token service can raise; anything else (a replay miss, a bug) propagates.
+NETWORK_ERRORS = (httpx.HTTPError, *HTTPCORE_ERRORS, AzureError, OSError, ResponseError)
+QUICK_RETRY_S = 0.25
 Sleep = Callable[[float], Awaitable[None]]
+Check = Callable[[dict], str | None]
 
 
 class FetchError(Exception):
     """A Graph read that did not produce complete data."""
 
-    def __init__(self, reason: str, status: int | None = None, code: str | None = None) -> None:
+    def __init__(
+        self, reason: str, status: int | None = None, code: str | None = None, *, unreachable: bool = False
+    ) -> None:
         super().__init__(reason)
         self.status = status
         self.code = code
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: retries per request and the longest wait honoured."""
+    """How hard to try: retries per request, the longest wait honoured, the backoff base."""
 
     max_retries: int = 4
     max_wait_s: float = 60.0
     backoff_s: float = 1.0
 
 
-def retry_after_seconds(headers: Any, attempt: int, policy: RetryPolicy) -> float:
-    """Seconds to wait: Retry-After (integer or fractional), else exponential backoff."""
-    value = None
-    if headers:
-        for key in ("retry-after", "Retry-After"):
-            try:
-                value = headers.get(key)
-            except AttributeError:
-                value = None
-            if value:
-                break
-    try:
-        wait = float(value) if value is not None else policy.backoff_s * 2**attempt
-    except (TypeError, ValueError):
-        wait = policy.backoff_s * 2**attempt
-    return max(0.0, min(wait, policy.max_wait_s))
-
-
 @dataclass
 class ReadStats:
-    """What one collection cost: HTTP requests sent, retries, batch items."""
+    """What one collection cost: HTTP requests sent, retries, batch items; oddities noted."""
 
     requests: int = 0
     retries: int = 0
     batch_items: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class _Raw(ResponseHandler):
+    """Hands the adapter's httpx.Response back untouched: we classify every answer ourselves."""
+
+    async def handle_response_async(self, response: Any, error_map: Any) -> Any:
+        return response
 
 
 class GraphReader:
@@ -79,67 +99,86 @@ class GraphReader:
         policy: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
         concurrency: int = 8,
+        rng: random.Random | None = None,
     ) -> None:
         self._conn = conn
         self._policy = policy or RetryPolicy()
         self._sleep = sleep
         self._gate = asyncio.Semaphore(concurrency)
+        self._rng = rng or random.Random()
+        self._host = urlsplit(conn.base_url).netloc or conn.base_url
+        self.unreachable: str | None = None
         self.stats = ReadStats()
 
     def absolute(self, url: str) -> str:
         return url if url.startswith(("http://", "https://")) else self._conn.base_url + url
 
-    async def _send(self, method: Method, url: str, body: bytes | None = None) -> bytes:
+    async def _send(self, method: Method, url: str, body: bytes | None) -> dict | Failure:
         info = RequestInformation()
         info.http_method = method
         info.url = self.absolute(url)
         info.headers.try_add("Accept", "application/json")
+        info.add_request_options([ResponseHandlerOption(_Raw())])
         if body is not None:
             info.headers.try_add("Content-Type", "application/json")
             info.content = body
         async with self._gate:
             self.stats.requests += 1
-            return await self._conn.adapter.send_primitive_async(info, "bytes", {"XXX": ODataError})
-
-    async def _request_json(self, method: Method, url: str, body: bytes | None = None) -> dict:
-        """One request with retries; the parsed JSON body, or FetchError."""
-        what = f"{method.value} {_short(url)}"
-        last = ""
-        for attempt in range(self._policy.max_retries + 1):
-            headers = None
             try:
-                raw = await self._send(method, url, body)
-                return _parse(raw, what)
-            except ODataError as err:
-                status = err.response_status_code or 0
-                code = err.error.code if err.error else None
-                message = err.error.message if err.error else str(err)
-                last = f"{status} {code or ''}: {message or ''}".strip()
-                if status not in RETRYABLE:
-                    raise FetchError(f"{what} answered {last}", status, code) from None
-                headers = err.response_headers
-            except _Truncated as err:
-                last = str(err)
-            except (httpx.TimeoutException, httpx.TransportError) as err:
-                last = f"{type(err).__name__} {err}".strip()
-            if attempt < self._policy.max_retries:
-                self.stats.retries += 1
-                await self._sleep(retry_after_seconds(headers, attempt, self._policy))
-        raise FetchError(f"{what} failed after {self._policy.max_retries} retries: {last}")
+                response = await self._conn.adapter.send_primitive_async(info, "bytes", None)
+            except NETWORK_ERRORS as err:  # every network shape becomes a Failure, never a crash
+                return classify_exception(err, self._host)
+        if not isinstance(response, httpx.Response):
+            return Failure("answered nothing the client could read", retryable=True)
+        return classify_response(response)
 
-    async def get(self, url: str) -> dict:
-        """GET one JSON document."""
-        return await self._request_json(Method.GET, url)
+    def _wait(self, failure: Failure, attempt: int) -> float:
+        given = retry_after_seconds(failure.headers)
+        wait = given if given is not None else backoff_seconds(attempt, self._policy.backoff_s, self._rng)
+        return min(wait, self._policy.max_wait_s)
+
+    async def _request_json(
+        self, method: Method, url: str, body: bytes | None = None, check: Check | None = None
+    ) -> dict:
+        """One request with retries; the parsed JSON object (passing `check`), or FetchError."""
+        what = f"{method.value} {_short(url)}"
+        retries = 0
+        last = Failure("was not sent", retryable=False)
+        for attempt in range(self._policy.max_retries + 1):
+            if self.unreachable:
+                raise FetchError(self.unreachable, unreachable=True)
+            got = await self._send(method, url, body)
+            if isinstance(got, dict):
+                problem = check(got) if check else None
+                if problem is None:
+                    return got
+                got = Failure(f"answered 200 with {problem}", retryable=True, status=200)
+            last = got
+            if not got.retryable or attempt == self._policy.max_retries or (got.unreachable and retries):
+                break
+            wait = min(QUICK_RETRY_S, self._policy.backoff_s) if got.unreachable else self._wait(got, attempt)
+            retries += 1
+            self.stats.retries += 1
+            await self._sleep(wait)
+        reason = _join(what, last.reason) + _after(retries)
+        if last.unreachable:
+            self.unreachable = self.unreachable or (
+                f"Graph at {self._host} cannot be reached: {last.reason}{_after(retries)} (first on {what}); "
+                "no further Graph reads were tried for this tenant"
+            )
+            raise FetchError(self.unreachable, unreachable=True)
+        raise FetchError(reason, last.status, last.code)
+
+    async def get(self, url: str, check: Check | None = None) -> dict:
+        """GET one JSON object."""
+        return await self._request_json(Method.GET, url, check=check)
 
     async def get_pages(self, url: str) -> Any:
         """Yield each page's `value` list, following absolute `@odata.nextLink`s to the end."""
         next_url: str | None = url
         while next_url:
-            page = await self.get(next_url)
-            value = page.get("value")
-            if not isinstance(value, list):
-                raise FetchError(f"GET {_short(next_url)} returned no 'value' list")
-            yield value
+            page = await self.get(next_url, check=_page_shape)
+            yield page["value"]
             next_url = page.get("@odata.nextLink")
 
     async def get_all(self, url: str) -> list[dict]:
@@ -152,9 +191,10 @@ class GraphReader:
     async def batch_get(self, urls: Sequence[tuple[str, str]]) -> dict[str, dict]:
         """GET relative urls through `$batch` (≤20 per envelope, deterministic ids).
 
-        Returns {id: {"status", "body", "headers"}} or {id: {"error": reason}} for items still
-        throttled or unavailable after the retry budget. Items are retried in later envelopes,
-        honouring the largest Retry-After among them.
+        Returns, per id, {"status", "body", "headers"} or {"error": reason}. An envelope that still
+        fails after its retries errors only the items it carried. Items throttled (429/503/504),
+        missing, duplicated with different answers or malformed are retried in later envelopes
+        (the largest Retry-After among them honoured) and error after the retry budget.
         """
         results: dict[str, dict] = {}
         pending = list(urls)
@@ -164,16 +204,25 @@ class GraphReader:
             chunks = [pending[start : start + BATCH_LIMIT] for start in range(0, len(pending), BATCH_LIMIT)]
             # every envelope at once: the reader's gate bounds how many are in flight
             answers = await asyncio.gather(*(self._batch_once(chunk) for chunk in chunks), return_exceptions=True)
-            for answer in answers:
+            for chunk, answer in zip(chunks, answers, strict=True):
+                if isinstance(answer, FetchError):
+                    for item_id, _ in chunk:
+                        results[item_id] = {"error": str(answer)}
+                    continue
                 if isinstance(answer, BaseException):
                     raise answer
-            for chunk, answer in zip(chunks, answers, strict=True):
                 urls_of = dict(chunk)
-                for item_id, item in answer.items():
+                self.stats.notes.extend(answer.notes)
+                for item_id, why in answer.failed.items():
+                    results[item_id] = {"error": f"POST /$batch: {why}"}
+                    retry.append((item_id, urls_of[item_id]))
+                    waits.append(backoff_seconds(attempt, self._policy.backoff_s, self._rng))
+                for item_id, item in answer.items.items():
                     if item["status"] in RETRYABLE:
+                        failure = Failure("", True, headers=item.get("headers"))
                         retry.append((item_id, urls_of[item_id]))
-                        waits.append(retry_after_seconds(item.get("headers"), attempt, self._policy))
-                        results[item_id] = {"error": _item_reason(item)}
+                        waits.append(self._wait(failure, attempt))
+                        results[item_id] = {"error": _item_reason(urls_of[item_id], item)}
                     else:
                         results[item_id] = item
             if not retry:
@@ -181,58 +230,52 @@ class GraphReader:
             pending = retry
             if attempt < self._policy.max_retries:
                 self.stats.retries += len(retry)
-                await self._sleep(max(waits))
+                await self._sleep(min(max(waits), self._policy.max_wait_s))
             else:
                 for item_id, _ in retry:
-                    results[item_id] = {
-                        "error": f"{results[item_id]['error']} (after {self._policy.max_retries} retries)"
-                    }
+                    results[item_id] = {"error": results[item_id]["error"] + _after(self._policy.max_retries)}
         return results
 
-    async def _batch_once(self, chunk: Sequence[tuple[str, str]]) -> dict[str, dict]:
+    async def _batch_once(self, chunk: Sequence[tuple[str, str]]) -> Any:
         body = json.dumps(
             {"requests": [{"id": item_id, "method": "GET", "url": url} for item_id, url in chunk]},
             separators=(",", ":"),
         ).encode()
         self.stats.batch_items += len(chunk)
-        doc = await self._request_json(Method.POST, "/$batch", body)
-        responses = doc.get("responses")
-        if not isinstance(responses, list):
-            raise FetchError("POST /$batch returned no 'responses' list")
-        out: dict[str, dict] = {}
-        for item in responses:
-            headers = {str(k).lower(): v for k, v in (item.get("headers") or {}).items()}
-            out[str(item.get("id"))] = {
-                "status": int(item.get("status", 0)),
-                "body": item.get("body"),
-                "headers": headers,
-            }
-        missing = [item_id for item_id, _ in chunk if item_id not in out]
-        if missing:
-            raise FetchError(f"POST /$batch answered without items {', '.join(missing)}")
-        return out
+        doc = await self._request_json(Method.POST, "/$batch", body, check=_batch_shape)
+        return read_batch_answer([item_id for item_id, _ in chunk], doc)
 
 
-class _Truncated(Exception):
-    """A 200 response whose body is not complete JSON (cut off or malformed)."""
+def _page_shape(doc: dict) -> str | None:
+    value = doc.get("value")
+    if not isinstance(value, list):
+        return f"no 'value' list ('value' is {type(value).__name__})"
+    if not all(isinstance(item, dict) for item in value):
+        return "a 'value' list whose items are not all objects"
+    link = doc.get("@odata.nextLink")
+    if link is not None and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
+        return "an '@odata.nextLink' that is not an absolute URL"
+    return None
 
 
-def _parse(raw: bytes | None, what: str) -> dict:
-    try:
-        doc = json.loads(raw or b"")
-    except json.JSONDecodeError as err:
-        raise _Truncated(f"{what} returned malformed or truncated JSON ({err.msg} at byte {err.pos})") from None
-    except UnicodeDecodeError:
-        raise _Truncated(f"{what} returned a body that is not UTF-8 JSON") from None
-    if not isinstance(doc, dict):
-        raise _Truncated(f"{what} returned JSON that is not an object")
-    return doc
+def _batch_shape(doc: dict) -> str | None:
+    responses = doc.get("responses")
+    return None if isinstance(responses, list) else f"no 'responses' list ('responses' is {type(responses).__name__})"
 
 
-def _item_reason(item: dict) -> str:
-    body = item.get("body") or {}
-    err = body.get("error", {}) if isinstance(body, dict) else {}
-    return f"{item['status']} {err.get('code', '')}: {err.get('message', '')}".strip()
+def _item_reason(url: str, item: dict) -> str:
+    code, message = error_of(item.get("body"))
+    return f"$batch item GET {_short(url)} answered {status_text(item['status'], code, message)}"
+
+
+def _join(what: str, reason: str) -> str:
+    return f"{what} {reason}" if reason.startswith("answered") else f"{what}: {reason}"
+
+
+def _after(retries: int) -> str:
+    if not retries:
+        return ""
+    return f" after {retries} retr{'y' if retries == 1 else 'ies'}"
 
 
 def _short(url: str) -> str:

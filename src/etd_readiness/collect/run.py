@@ -125,4 +125,5 @@ async def collect_all(
         total.requests += stats.requests
         total.retries += stats.retries
         total.batch_items += stats.batch_items
+        total.notes += stats.notes
     return [snap for snap, _ in results], total

@@ -98,6 +98,9 @@ class TenantCollector:
                 hint = f" (the auditor app needs one of: {', '.join(SECTION_ROLES[role_section])})"
             self.sections[name] = Section.failed(f"{err}{hint}")
             return None
+        except (KeyError, TypeError, AttributeError, IndexError) as err:
+            self.sections[name] = Section.failed(_shape_reason(name, err))
+            return None
         self.sections[name] = Section(ok=True, data=data)
         return data
 
@@ -114,10 +117,14 @@ class TenantCollector:
             group_ids = await self._fetch("groupMembers", "groupMembers", self._group_members)
         organization = await org_task
         await asyncio.gather(self._users_and_mailboxes(organization, group_ids), *others)
+        if self.reader.unreachable:  # one reason, said the same way by every section it stopped
+            for name, section in self.sections.items():
+                if not section.ok:
+                    self.sections[name] = Section(ok=False, data=section.data, error=self.reader.unreachable)
         return self.sections
 
     async def _organization(self) -> dict:
-        orgs = (await self.reader.get("/organization?$select=id,displayName,verifiedDomains")).get("value") or []
+        orgs = await self.reader.get_all("/organization?$select=id,displayName,verifiedDomains")
         if not orgs:
             raise FetchError("GET /organization returned no organization")
         return orgs[0]
@@ -147,20 +154,25 @@ class TenantCollector:
         members = set(group_ids) if group_ids is not None else None
         users: list[dict] = []
         probes: list[asyncio.Task] = []
+        pages = 0
         try:
             async for page in self.reader.get_pages(f"/users?$select={USER_FIELDS}&$top=999"):
                 page = [_compact_user(u) for u in page]
                 users.extend(page)
+                pages += 1
                 if probe_blocked or not can_select:
                     continue
                 targets = [u["id"] for u in page if self._protected(u, domains, members)]
                 if targets:
                     probes.append(asyncio.create_task(self._probe(targets)))
-        except FetchError as err:
+        except (FetchError, KeyError, TypeError, AttributeError) as err:
             for task in probes:
                 task.cancel()
-            self.sections["users"] = Section.failed(str(err))
-            self.sections["mailboxes"] = Section.failed(f"users could not be listed: {err}")
+            why = str(err) if isinstance(err, FetchError) else _shape_reason("users", err)
+            # the pages that came are kept, but the list is not complete: every per-user subject errors
+            reason = f"users list incomplete: page {pages + 1} failed: {why}"
+            self.sections["users"] = Section(ok=False, data=users, error=reason)
+            self.sections["mailboxes"] = Section.failed(reason)
             return
         self.sections["users"] = Section(ok=True, data=users)
         if probe_blocked:
@@ -331,6 +343,11 @@ def _mailbox_answer(got: dict) -> bool:
     if status == 403:  # an access policy's answer is about the mailbox; a plain denial is about the endpoint
         return "OData is disabled" in str(got.get("message") or "")
     return status == 200 or (status == 404 and got.get("code") in MAILBOX_CODES)
+
+
+def _shape_reason(section: str, err: BaseException) -> str:
+    """A 200 whose JSON is not shaped as Graph documents it: the section is lost, said in one line."""
+    return f"Graph's answer for {section} is not shaped as documented ({type(err).__name__}: {err})"
 
 
 def _compact_user(user: dict) -> dict:

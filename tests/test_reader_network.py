@@ -1,0 +1,115 @@
+"""The reader through the real msgraph-sdk stack (open_graph) against the emulator: one retry policy,
+Retry-After in every form, TLS failures said once, and the pieces of reasons."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import ssl
+
+import httpx
+import pytest
+from azure.core.credentials import AccessToken
+
+from conftest import tenant_file
+from etd_readiness.collect.graph_client import open_graph
+from etd_readiness.collect.reader import FetchError, GraphReader, RetryPolicy
+from etd_readiness.collect.responses import backoff_seconds, retry_after_seconds
+from graph_emulator import Emulator, Faults
+
+
+class _Token:
+    """A TokenCredential holding one token from the emulator's token endpoint."""
+
+    def __init__(self, emu: Emulator, tenant: str) -> None:
+        creds = emu.credentials(tenant)
+        resp = httpx.post(
+            f"{emu.authority_url}/{creds.tenant_id}/oauth2/v2.0/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": creds.app_id,
+                "client_secret": creds.secret,
+                "scope": "https://graph.microsoft.com/.default",
+            },
+            verify=ssl.create_default_context(cafile=emu.ca_path),
+        )
+        resp.raise_for_status()
+        self.token = resp.json()["access_token"]
+
+    def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
+        return AccessToken(self.token, int(dt.datetime.now(dt.UTC).timestamp()) + 3600)
+
+
+@pytest.fixture
+def emu():
+    emu = Emulator(tenant_files=[tenant_file("healthy")], seed=7)
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+def _read(emu: Emulator, url: str, graph_url: str | None = None, sleeps: list[float] | None = None):
+    async def go():
+        conn = open_graph(_Token(emu, "healthy"), graph_url or emu.graph_url)
+        waits = sleeps if sleeps is not None else []
+
+        async def sleep(s: float) -> None:
+            waits.append(s)
+
+        reader = GraphReader(conn, policy=RetryPolicy(backoff_s=0.01), sleep=sleep)
+        try:
+            return await reader.get(url)
+        finally:
+            await conn.close()
+
+    return asyncio.run(go())
+
+
+def test_one_retry_policy_kiota_does_not_retry_underneath(emu: Emulator) -> None:
+    """kiota's RetryHandler would retry a 503 itself (3 more sends per attempt): exactly 1 + 4 reach Graph."""
+    emu.faults = Faults(shapes={"empty503": {"organization": 1.0}})
+    with pytest.raises(FetchError) as err:
+        _read(emu, "/organization")
+    assert str(err.value) == "GET /organization answered 503 with an empty body after 4 retries"
+    assert emu.stats.requests[("GET", "organization")] == 5
+
+
+@pytest.mark.parametrize(("mode", "waits"), [("int", [1.0]), ("fractional", [0.25])])
+def test_retry_after_is_honoured(emu: Emulator, mode: str, waits: list[float]) -> None:
+    emu.faults = Faults(throttle={"organization": 1.0}, retry_after=mode, retry_after_seconds=0.25, max_faults=1)
+    sleeps: list[float] = []
+    assert _read(emu, "/organization", sleeps=sleeps)["value"]
+    assert sleeps == waits
+
+
+def test_missing_retry_after_backs_off_with_jitter(emu: Emulator) -> None:
+    emu.faults = Faults(throttle={"organization": 1.0}, retry_after="missing", max_faults=3)
+    sleeps: list[float] = []
+    assert _read(emu, "/organization", sleeps=sleeps)["value"]
+    assert len(sleeps) == 3
+    for attempt, wait in enumerate(sleeps):
+        assert 0.01 * 2**attempt * 0.5 <= wait < 0.01 * 2**attempt
+
+
+def test_retry_after_forms() -> None:
+    now = dt.datetime(2026, 12, 4, 2, 0, 0, tzinfo=dt.UTC)
+    assert retry_after_seconds({"retry-after": "3"}) == 3.0
+    assert retry_after_seconds({"Retry-After": "0.250"}) == 0.25
+    assert retry_after_seconds({"retry-after": "Fri, 04 Dec 2026 02:00:07 GMT"}, now=now) == 7.0
+    assert retry_after_seconds({"retry-after": "Fri, 04 Dec 2026 01:59:00 GMT"}, now=now) == 0.0
+    assert retry_after_seconds({}) is None and retry_after_seconds({"retry-after": "soon"}) is None
+    rng = random.Random(1)
+    assert all(2.0 <= backoff_seconds(2, 1.0, rng) < 4.0 for _ in range(50))  # 1 s · 2² · [0.5, 1)
+
+
+def test_tls_verification_failure_is_not_retried_and_said_once(emu: Emulator, monkeypatch) -> None:
+    """The authority's HTTPS port with a CA nobody trusts: one line, no retries, no traceback."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    with pytest.raises(FetchError) as err:
+        _read(emu, "/organization", graph_url=emu.authority_url + "/v1.0")
+    reason = str(err.value)
+    assert "cannot be reached: the TLS certificate of 127.0.0.1:" in reason, reason
+    assert "could not be verified (self-signed certificate)" in reason
+    assert err.value.unreachable and "retr" not in reason.split("(first on")[0]
