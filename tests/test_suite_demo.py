@@ -60,7 +60,8 @@ EXPECTED_FAILURES = {
     f"{DOMAIN}[{F}:fabrikamdemo.onmicrosoft.com]",
 }
 # the auditor app is scoped out of mallory's mailbox by an access policy: not evaluated, never a finding
-EXPECTED_ERRORS = {f"{VERDICT}[{_c('mallory')}]"}
+# (her licence test too: whether the licence question applies at all is her mailbox's answer)
+EXPECTED_ERRORS = {f"{VERDICT}[{_c('mallory')}]", f"{LICENCE}[{_c('mallory')}]"}
 EXPECTED_SKIPS = {
     *(f"{PERMISSION}[{F}:{p}]" for p in MANIFEST),  # ETD's app is absent: reported once, by C2-01
     *(f"{LICENCE}[{_c(u)}]" for u in NOT_A_LICENCE_QUESTION),
@@ -95,7 +96,6 @@ def test_every_seeded_fault_is_found_and_nothing_else(run_suite, emulator_for, s
         assert f"{LICENCE}[{_c(user)}]" in passed
     for user in FABRIKAM:  # the mailbox answers: the licence is fine, ETD's reach is not
         assert f"{LICENCE}[{F}:{user}@fabrikam.example]" in passed
-    assert f"{LICENCE}[{_c('mallory')}]" in passed, "licensed: the licence question is answered without the probe"
     assert {f"{SP}[{C}:etd-app]", f"{SP}[{N}:etd-app]", f"{ADDRESS}[alice@contoso.example]"} <= passed
     assert {f"{PERMISSION}[{C}:{p}]" for p in MANIFEST} <= passed
     assert {f"{PERMISSION}[{N}:{p}]" for p in MANIFEST[1:]} <= passed

@@ -82,7 +82,7 @@ class TenantView:
     @cached_property
     def deleted_protected_users(self) -> list[dict]:
         """Soft-deleted users whose address ETD would still protect (no active user holds it)."""
-        active = index_by_address(self.section("users")) if self.snap.is_ok("users") else {}
+        active = index_by_address(self.section("users"))  # without it, a re-used address could not be told
         found = [
             u
             for u in self.section("deletedUsers")

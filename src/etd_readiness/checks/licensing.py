@@ -11,7 +11,6 @@ from __future__ import annotations
 from ..findings import Finding, NotApplicable, NotEvaluated
 from .base import Check, Estate, Subject, make_finding, per_tenant, user_label
 from .causes import CAUSES
-from .licence_state import licence_view
 from .links import UNKNOWN
 from .path import MailboxRef, assess
 
@@ -32,10 +31,7 @@ def protected_user_subjects(estate: Estate):
 def _evaluate(estate: Estate, subject: Subject) -> Finding | None:
     found = assess(estate, subject.key)
     mailbox = found.links[-1]
-    if mailbox.state == UNKNOWN:
-        user = estate.tenant(subject.tenant).users_by_id[subject.key.user_id]
-        if licence_view(user).working:
-            return None
+    if mailbox.state == UNKNOWN:  # whether the licence question even applies (on-premises?) is the mailbox's
         raise NotEvaluated(
             f"{subject.test_id}: whether it needs a licence is decided by its mailbox - {mailbox.problem}"
         )
