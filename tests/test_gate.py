@@ -73,7 +73,8 @@ def test_demo_findings_exit_1_with_the_evidence_of_every_subject(run_suite, demo
     assert doc["verdict"]["exit_code"] == 1 and doc["run"]["mode"] == "replay" and doc["run"]["demo"]
     frank = next(f for f in doc["findings"] if f["check"] == "RDY-01" and f["subject"] == FRANK)
     assert frank["root_cause"] == "on-premises" and frank["case"] == "4b" and frank["fix"]
-    assert sorted(n["subject"] for n in doc["not_evaluated"]) == sorted([MALLORY, JUNK_ROW])
+    # mallory twice: her verdict and her licence test (whether it applies is her mailbox's answer)
+    assert sorted(n["subject"] for n in doc["not_evaluated"]) == sorted([MALLORY, MALLORY, JUNK_ROW])
     assert all(n["reason"] for n in doc["not_evaluated"])
     assert {m["verdict"] for m in doc["mailboxes"]} == {"ready", "not ready", "not evaluated"}
     outcomes = {"passed": "ok", "failed": "finding", "error": "not evaluated", "skipped": "not applicable"}
@@ -92,9 +93,10 @@ def test_only_not_evaluated_left_exits_6_and_not_evaluated_cannot_be_waived(run_
     assert run.result.ret == 6, run.text()
     doc = evidence(run)
     assert doc["counts"]["gating"] == 0 and doc["counts"]["waived"] == doc["counts"]["findings"] == DEMO_FINDINGS
-    assert doc["counts"]["not_evaluated"] == 2 and doc["verdict"]["line"].startswith("DEMO (synthetic tenants) - INC")
+    assert doc["counts"]["not_evaluated"] == 3 and doc["verdict"]["line"].startswith("DEMO (synthetic tenants) - INC")
     assert run.with_outcome("error") == {
         f"test_etd_can_remediate_mailbox[{MALLORY}]",
+        f"test_protected_user_holds_exchange_online_licence[{MALLORY}]",
         f"test_remediation_error_is_explained[{JUNK_ROW}]",
     }
 
@@ -208,7 +210,7 @@ def test_baseline_new_and_resolved_under_each_fail_on(run_suite, demo_project, f
     doc = evidence(run)
     assert {(f["check"], f["subject"]) for f in doc["baseline"]["new"]} == {("RDY-01", FRANK)}
     assert doc["baseline"]["resolved"] == [{"check": "RDY-01", "subject": "contoso-demo:left@contoso.example"}]
-    assert sorted(n["subject"] for n in doc["baseline"]["not_evaluated_new"]) == sorted([MALLORY, JUNK_ROW])
+    assert sorted(n["subject"] for n in doc["baseline"]["not_evaluated_new"]) == sorted([MALLORY, MALLORY, JUNK_ROW])
     assert doc["counts"]["gating"] == {"any": DEMO_FINDINGS, "new": 1, "none": 0}[fail_on]
     text = run.text()
     assert f"NEW       RDY-01 {FRANK}: on-premises" in text and "RESOLVED  RDY-01 contoso-demo:left" in text

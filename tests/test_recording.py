@@ -33,6 +33,7 @@ DEMO_ADDRESSES = ["ghost@contoso.example", "alice@contoso.example"]
 USAGE_ERROR = pytest.ExitCode.USAGE_ERROR  # 4
 # the auditor app is scoped out of mallory's mailbox by an access policy: NOT EVALUATED in every demo run
 MALLORY = "test_etd_can_remediate_mailbox[contoso-demo:mallory@contoso.example]"
+MALLORY_LICENCE = "test_protected_user_holds_exchange_online_licence[contoso-demo:mallory@contoso.example]"
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")
 
 
@@ -314,7 +315,7 @@ def test_no_secret_token_or_assertion_is_ever_written(run_suite, emulator_for, s
     )
     assert emu.stats.requests[("POST", "token")] >= 1, "signed in through the real credential"
     assert emu.stats.requests[("GET", "users")] == 1
-    assert run.with_outcome("failed") and run.with_outcome("error") == {MALLORY}, run.text()
+    assert run.with_outcome("failed") and run.with_outcome("error") == {MALLORY, MALLORY_LICENCE}, run.text()
     assert log.stat().st_size > 0, "the DEBUG log was written"
 
     key_lines = [line for line in key_pem.decode().splitlines() if line and not line.startswith("-----")]
@@ -357,10 +358,11 @@ def test_no_tenant_configured_replays_the_demo_without_network(run_suite, suite_
     html = run.html()
     assert f"replayed from {C}.yaml, {F}.yaml, {N}.yaml" in html
     assert "DEMO - ETD remediation readiness - contoso-demo, fabrikam-demo, northwind-demo" in html
-    verdict = "DEMO (synthetic tenants) - INCOMPLETE - 2 test(s) could not be evaluated"  # mallory, a junk log row
+    verdict = "DEMO (synthetic tenants) - INCOMPLETE - 3 test(s) could not be evaluated"  # mallory x2, a junk row
     assert verdict in html and verdict in [line for line in text.splitlines() if line.strip()][-2]
     assert run.with_outcome("error") == {
         MALLORY,
+        MALLORY_LICENCE,
         "test_remediation_error_is_explained[demo-error-log.csv:12:not an address]",
     }
     failed = run.with_outcome("failed")
