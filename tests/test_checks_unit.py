@@ -288,3 +288,64 @@ def test_which_mailboxsettings_answers_send_the_probe_to_the_inbox_instead(answe
     from etd_readiness.collect.tenant import _mailbox_answer
 
     assert _mailbox_answer(answer) is is_mailbox_answer
+
+
+def _two_tenants(a_users, b_users, **context) -> Estate:
+    """Tenants a (a.example) and b (b.example), ETD fully consented in both; every probe answers 200."""
+
+    def tenant(name, users):
+        sections = {
+            "organization": Section(
+                True, {"verifiedDomains": [{"name": f"{name}.example"}, {"name": f"{name}.onmicrosoft.com"}]}
+            ),
+            "users": Section(True, users),
+            "deletedUsers": Section(True, []),
+            "mailboxes": Section(True, {u["id"]: {"status": 200} for u in users}),
+            "etdServicePrincipal": Section(
+                True, {"found": True, "servicePrincipal": {"id": "etd", "appId": "a", "displayName": "ETD"}}
+            ),
+            "graphServicePrincipal": Section(True, {"id": GRAPH_SP}),
+            "etdAppRoleAssignments": Section(True, list(ALL_ROLES)),
+            "etdPermissionGrants": Section(True, []),
+            "etdApplication": Section(True, []),
+        }
+        return TenantSnapshot(name, f"id-{name}", sections=sections)
+
+    snap = Snapshot([tenant("a", a_users), tenant("b", b_users)], context={"manifest": ["Mail.ReadWrite"], **context})
+    return Estate(snap)
+
+
+def test_a_person_is_judged_once_in_their_home_tenant_not_as_a_guest_or_synced_copy_elsewhere():
+    alice = _user("alice@a.example", plans=[(EXO2, "Enabled")])
+    synced_copy = {**_user("alice_a.example#EXT#@b.onmicrosoft.com"), "mail": "alice@a.example"}  # Member, #EXT#
+    guest_copy = {**_user("alice_a.example#EXT#@b.onmicrosoft.com", kind="Guest"), "id": "g", "mail": "alice@a.example"}
+    for copy in (synced_copy, guest_copy):
+        ids = {s.test_id for s in MAILBOX_VERDICT.subjects(_two_tenants([alice], [copy]))}
+        assert ids == {"a:alice@a.example", "b:no-protected-mailbox"}, ids  # b's empty scope is said, never READY
+        named = _two_tenants([alice], [copy], protected_addresses=["alice@a.example"])
+        assert {s.test_id for s in MAILBOX_VERDICT.subjects(named)} == {"a:alice@a.example", "b:no-protected-mailbox"}
+    # a named guest with no member anywhere is still judged (ETD's list names it: it has no mailbox here)
+    lone = _two_tenants([], [guest_copy], protected_addresses=["alice@a.example"])
+    assert {s.test_id for s in MAILBOX_VERDICT.subjects(lone)} == {"b:alice_a.example#ext#@b.onmicrosoft.com"}
+
+
+def test_accounts_without_a_mail_address_are_not_mailboxes_unless_named():
+    service = {**_user("svc-backup@x.example", sync=True), "mail": None, "proxyAddresses": []}
+    estate = _estate([service], {service["id"]: NOT_ENABLED})
+    assert [s.test_id for s in MAILBOX_VERDICT.subjects(estate) if not s.unavailable] == []
+    named = _estate([service], {service["id"]: NOT_ENABLED}, protected_addresses=["svc-backup@x.example"])
+    assert [s.test_id for s in MAILBOX_VERDICT.subjects(named)] == ["t:svc-backup@x.example"]
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "cause"),
+    [
+        ({"status": 500, "code": "UnknownError"}, {"status": 200}, None),  # transient, then the mailbox answers
+        (NOT_FOUND, NOT_ENABLED, "intermittent"),  # two different mailbox answers: it flaps
+        (NOT_ENABLED, {"status": 502, "code": None}, "mailbox-inactive"),  # the repeat failed: the first stands
+    ],
+)
+def test_only_two_different_mailbox_answers_are_intermittent(first, again, cause):
+    user = _user("a@x.example", plans=[(EXO2, "Enabled")])
+    found = _verdict(user, {**first, "again": again})
+    assert (found.root_cause if found else None) == cause

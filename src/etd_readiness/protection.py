@@ -47,19 +47,36 @@ def is_protected(
     include_guests: Iterable[str] = (),
     group_member_ids: set[str] | None = None,
 ) -> bool:
-    """Members with an address in a protected domain (or in the group, or named); guests only if named."""
+    """Mail-enabled members with an address in a protected domain (or in the group, or named).
+
+    Guests and other external accounts (a UPN with #EXT#: B2B guests, cross-tenant-synced members) have
+    their mailbox in their home organisation: protected here only when named. An account with neither
+    mail nor an smtp proxy address has no Exchange recipient: protected only when named.
+    """
     mine = user_addresses(user)
     if mine & set(exclude):
         return False
     named = bool(mine & set(addresses))
-    if user.get("userType") == "Guest":
+    if is_external(user):
         return named or bool(mine & set(include_guests))
     if named:
         return True
+    if not is_mail_enabled(user):
+        return False
     if group_member_ids is not None:
         return user.get("id") in group_member_ids
     domain_set = set(domains)
     return any(domain_of(a) in domain_set for a in mine)
+
+
+def is_external(user: User) -> bool:
+    """A guest, or an account whose home is another organisation (#EXT# in its UPN)."""
+    return user.get("userType") == "Guest" or "#ext#" in str(user.get("userPrincipalName") or "").lower()
+
+
+def is_mail_enabled(user: User) -> bool:
+    """Has an Exchange recipient address: mail, or an smtp proxy address."""
+    return bool(user.get("mail")) or any(str(p).lower().startswith("smtp:") for p in user.get("proxyAddresses") or ())
 
 
 def index_by_address(users: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -14,6 +14,7 @@ import pytest
 from . import __version__, evidence, integrity
 from . import report_gate as G
 from . import report_html as H
+from .checks import all_checks
 from .checks.links import etd_service_principal, reached
 from .collect.messages import MESSAGE_ROLES
 from .gate import GATE_MEANING, Gate, exit_code
@@ -120,6 +121,7 @@ class ReportPlugin:
     def settle(self, session: pytest.Session, exitstatus: int) -> None:
         """Waivers, baseline, the verdict line and the exit code, once."""
         self.status.note_stop(session, int(exitstatus))
+        self.status.note_unrun_checks({c.check_id for c in all_checks()} - set(self.rows.outcomes))
         gate = self.gate
         gating = gate.settle(self.rows.finding_items, self.rows.not_evaluated_items, dt.datetime.now(dt.UTC).date())
         gate.css, gate.line = self.verdict()

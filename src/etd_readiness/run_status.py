@@ -42,6 +42,15 @@ class RunStatus:
             if "::" in arg or arg_path(arg) != checks_dir.resolve():
                 self.selection.append(arg)
 
+    def note_unrun_checks(self, missing: set[str]) -> None:
+        """Checks that reported nothing (--ignore, a file argument, deselection) make the run partial."""
+        if missing and not self.selection:
+            self.selection.append(f"checks not run: {', '.join(sorted(missing))}")
+        if self.deselected and not any(
+            s.startswith(("-k", "-m", "--deselect", "--last-failed")) for s in self.selection
+        ):
+            self.selection.append(f"{self.deselected} test(s) deselected")
+
     def note_stop(self, session: pytest.Session, exitstatus: int) -> None:
         """Why the session stopped early, if it did."""
         if self.interrupted:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from ..findings import Finding, SectionUnavailable
-from ..protection import Scope, index_by_address, protected_domains
+from ..protection import Scope, index_by_address, is_external, protected_domains, user_addresses
 from ..snapshot import Snapshot, TenantSnapshot
 from .causes import Cause, cause
 
@@ -42,10 +42,13 @@ def user_label(user: dict) -> str:
 class TenantView:
     """Read access to one tenant's snapshot with the indexes checks need, built once."""
 
-    def __init__(self, snap: TenantSnapshot, context: dict[str, Any]) -> None:
+    def __init__(
+        self, snap: TenantSnapshot, context: dict[str, Any], elsewhere: Callable[[], set[str]] | None = None
+    ) -> None:
         self.snap = snap
         self.name = snap.name
         self.context = context
+        self._elsewhere = elsewhere
 
     def section(self, name: str) -> Any:
         return self.snap.section(name)
@@ -76,8 +79,19 @@ class TenantView:
 
     @cached_property
     def protected_users(self) -> list[dict]:
-        users = [u for u in self.section("users") if self.scope.covers(u)]
+        """Protected users; an external account (guest, #EXT#) is left to the tenant where the person is a
+        member when a configured tenant has one (one person, one verdict, in their home tenant)."""
+        homes = self.members_elsewhere()
+        users = [
+            u
+            for u in self.section("users")
+            if self.scope.covers(u) and not (is_external(u) and user_addresses(u) & homes)
+        ]
         return sorted(users, key=user_label)
+
+    def members_elsewhere(self) -> set[str]:
+        """Addresses of member (non-external) users of the other configured tenants (given by Estate)."""
+        return self._elsewhere() if self._elsewhere else set()
 
     @cached_property
     def deleted_protected_users(self) -> list[dict]:
@@ -112,8 +126,23 @@ class Estate:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.context = snapshot.context
-        self.tenants = {t.name: TenantView(t, snapshot.context) for t in snapshot.tenants}
         self.memo: dict[Any, Any] = {}  # per-run caches of derived facts (e.g. mailbox assessments)
+        self.tenants = {
+            t.name: TenantView(t, snapshot.context, partial(self._members_outside, t.name)) for t in snapshot.tenants
+        }
+
+    def _members_outside(self, tenant: str) -> set[str]:
+        """Addresses held by member users of every configured tenant but `tenant` (lists not fetched: none)."""
+        key = ("members-outside", tenant)
+        if key not in self.memo:
+            found: set[str] = set()
+            for name, view in self.tenants.items():
+                if name != tenant and view.snap.is_ok("users"):
+                    for user in view.section("users"):
+                        if not is_external(user):
+                            found |= user_addresses(user)
+            self.memo[key] = found
+        return self.memo[key]
 
     def tenant(self, name: str) -> TenantView:
         return self.tenants[name]

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from ..collect.messages import lookup_key
 from ..findings import Finding, NotEvaluated
-from ..protection import index_by_address
-from .base import Check, Estate, Subject, make_finding
+from ..protection import index_by_address, user_addresses
+from .base import Check, Estate, Subject, deleted_label, make_finding, user_label
 from .causes import CAUSES, cause
-from .path import MailboxRef, assess, deleted_addresses_of, home_tenant
+from .path import MailboxRef, assess, home_tenant
 
 CHECK_ID = "ERR-01"
 TRANSIENT = (
@@ -52,17 +52,43 @@ def _label(row: dict) -> str:
 
 
 def _ref(estate: Estate, address: str) -> MailboxRef:
-    """The row's mailbox: an active user, a soft-deleted one, or an address no configured tenant knows."""
-    for name, view in estate.tenants.items():
-        user = index_by_address(view.section("users")).get(address)
+    """The row's mailbox: the protected mailbox holding the address (a member before a guest), a soft-deleted
+    one, or an address no configured tenant knows. A user outside the protected scope is NOT EVALUATED."""
+    outside = []
+    for name in estate.tenants:
+        user = _protected_index(estate, name).get(address)
         if user is not None:
-            label = str(user.get("userPrincipalName") or address).lower()
-            return MailboxRef(name, label, user_id=user["id"])
+            return MailboxRef(name, user_label(user), user_id=user["id"])
+        if address in _all_index(estate, name):
+            outside.append(name)
     for name, view in estate.tenants.items():
-        if address in deleted_addresses_of(view):
-            deleted = next(u for u in view.section("deletedUsers") if (u.get("mail") or "").lower() == address)
-            return MailboxRef(name, address, deleted_id=deleted["id"])
+        deleted = next(
+            (u for u in view.deleted_protected_users if address in {deleted_label(u), *user_addresses(u)}), None
+        )
+        if deleted is not None:
+            return MailboxRef(name, deleted_label(deleted), deleted_id=deleted["id"])
+    if outside:
+        raise NotEvaluated(
+            f"{address} is a user of {', '.join(outside)} but outside the protected scope configured here, so it "
+            "was not probed: ETD logged it, so ETD's scope and this suite's differ - add it to protection.addresses "
+            "(or check protection.domains / group / exclude)"
+        )
     return MailboxRef(home_tenant(estate, address), address)
+
+
+def _protected_index(estate: Estate, tenant: str) -> dict[str, dict]:
+    """Address -> protected user of one tenant, built once per run."""
+    key = ("protected-index", tenant)
+    if key not in estate.memo:
+        estate.memo[key] = index_by_address(estate.tenant(tenant).protected_users)
+    return estate.memo[key]
+
+
+def _all_index(estate: Estate, tenant: str) -> dict[str, dict]:
+    key = ("all-index", tenant)
+    if key not in estate.memo:
+        estate.memo[key] = index_by_address(estate.tenant(tenant).section("users"))
+    return estate.memo[key]
 
 
 def diagnose(estate: Estate, subject: Subject) -> Diagnosis:

@@ -22,6 +22,14 @@ AUDITOR_SCOPED_OUT = (
 )
 
 
+def _about_the_mailbox(probe: dict) -> bool:
+    """An answer about the mailbox (200, the mailbox 404s, an access policy), not a transient server error."""
+    status, code = probe.get("status"), probe.get("code")
+    if status == 403:
+        return "OData is disabled" in str(probe.get("message") or "")
+    return status == 200 or (status == 404 and code in (*NO_MAILBOX, "ErrorInvalidUser"))
+
+
 def answer(probe: dict) -> str:
     """A probe answer as evidence text: '404 ResourceNotFound'."""
     return f"{probe.get('status')} {probe.get('code') or ''}".strip()
@@ -34,6 +42,11 @@ def mailbox_link(view: TenantView, user: dict) -> Link:
     except NotEvaluated as err:
         return Link.unknown("mailbox", str(err))
     label = user_label(user)
+    again = probe.get("again")
+    if again is not None and not _about_the_mailbox(probe) and _about_the_mailbox(again):
+        probe = {**again, "first": answer(probe)}  # a transient error, then a real answer: the answer decides
+    elif again is not None and not _about_the_mailbox(again):
+        probe = {k: v for k, v in probe.items() if k != "again"}  # the repeat failed: the first answer stands
     lic = licence_view(user)
     evidence: list[tuple[str, str]] = [("Exchange plan", lic.summary), ("mailbox probe", _answers(probe))]
     purpose = probe.get("userPurpose")
@@ -43,7 +56,10 @@ def mailbox_link(view: TenantView, user: dict) -> Link:
     status, code = probe.get("status"), probe.get("code")
     again = probe.get("again")
     if status == 200:
-        return Link("mailbox", OK, evidence=tuple(evidence), notes=_pass_notes(lic, purpose))
+        notes = _pass_notes(lic, purpose)
+        if probe.get("first"):
+            notes = (f"the first probe answered {probe['first']}, the repeat 200", *notes)
+        return Link("mailbox", OK, evidence=tuple(evidence), notes=notes)
     if again is not None and answer(again) != answer(probe):
         return Link(
             "mailbox",

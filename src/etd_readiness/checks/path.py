@@ -77,15 +77,29 @@ def mailbox_subjects(estate: Estate) -> Iterator[Subject]:
             for user in users:
                 label = user_label(user)
                 yield Subject(view.name, label, key=MailboxRef(view.name, label, user_id=user["id"]))
+        deleted: list[dict] | None = None
         try:
             deleted = view.deleted_protected_users
         except NotEvaluated as err:
             yield Subject(view.name, "soft-deleted-users-not-fetched", unavailable=str(err))
-        else:
-            for user in deleted:
-                label = deleted_label(user)
-                yield Subject(view.name, label, key=MailboxRef(view.name, label, deleted_id=user["id"]))
+        for user in deleted or ():
+            label = deleted_label(user)
+            yield Subject(view.name, label, key=MailboxRef(view.name, label, deleted_id=user["id"]))
+        if view.snap.is_ok("users") and not view.protected_users and deleted == []:
+            # a verdict over no mailbox is no verdict: READY must never rest on an empty scope
+            yield Subject(view.name, "no-protected-mailbox", unavailable=_empty_scope(view))
     yield from unresolved_address_subjects(estate)
+
+
+def _empty_scope(view: TenantView) -> str:
+    try:
+        where = f"domains {', '.join(view.domains)}" if view.scope.group_member_ids is None else "the protected group"
+    except NotEvaluated as err:
+        where = f"the protected scope ({err})"
+    return (
+        f"no protected mailbox was found in tenant {view.name} (no mail-enabled member in {where}): check "
+        "protection.domains / group / addresses against ETD's protected scope"
+    )
 
 
 def unresolved_address_subjects(estate: Estate) -> Iterator[Subject]:
