@@ -143,7 +143,7 @@ class ReportPlugin:
         self.settle(session, int(exitstatus))
         css, text = self.verdict()
         if self.rows.mailboxes:
-            self.rows.write_csv(self.csv_path)
+            self.rows.write_csv(self.csv_path, run=run_kind(text))
             self.csv_written = self.csv_path
         evidence.write(evidence.build(self, evidence.now_utc()), self.json_path)
         self.json_written = self.json_path
@@ -297,6 +297,13 @@ class ManifestWriter:
 def _has_etd(estate, tenant: str) -> bool:
     """ETD's service principal is in the tenant (enabled or not)."""
     return etd_service_principal(estate.tenant(tenant)) is not None
+
+
+def run_kind(verdict: str) -> str:
+    """The verdict line's kind ("READY", "DEMO PARTIAL", ...) for every CSV row."""
+    demo = verdict.startswith("DEMO")
+    core = verdict.split(" - ", 2)[1] if demo else verdict.split(" - ", 1)[0]
+    return f"DEMO {core}" if demo else core
 
 
 def _junit(config: pytest.Config):

@@ -39,6 +39,7 @@ CSV_COLUMNS = (
     "notes",
     "not_evaluated_reason",
     "test_id",
+    "run",
 )
 
 
@@ -126,13 +127,14 @@ class Rows:
         )
         return counts.most_common()
 
-    def write_csv(self, path: Path) -> None:
-        """Every evaluated protected mailbox, one row each, written atomically."""
+    def write_csv(self, path: Path, run: str = "") -> None:
+        """Every evaluated protected mailbox, one row each, written atomically; `run` says what kind of run
+        it came from on every row (READY, PARTIAL, INTERRUPTED, DEMO ...), so a filtered sheet still says it."""
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in sorted(self.mailboxes, key=lambda r: (r["tenant"], r["mailbox"])):
-            writer.writerow(row)
+            writer.writerow({**row, "run": run})
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".etd-csv-", suffix=".csv")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:

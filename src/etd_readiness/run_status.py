@@ -130,6 +130,12 @@ def _verdict_line(status: RunStatus, tally: Tally) -> tuple[str, str]:
         if tally.findings:
             text += f"; {tally.findings} finding(s) already block remediation"
         return "etd-incomplete", text
+    if tally.findings and not tally.mailboxes_not_ready:
+        return (
+            "etd-notready",
+            f"{demo}NOT READY - {tally.findings} finding(s) (tenant-level or per cause); every one of the "
+            f"{tally.mailboxes} protected mailbox(es) passed its path",
+        )
     if tally.findings:
         return (
             "etd-notready",

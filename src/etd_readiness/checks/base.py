@@ -97,12 +97,13 @@ class TenantView:
     def deleted_protected_users(self) -> list[dict]:
         """Soft-deleted users whose address ETD would still protect (no active user holds it)."""
         active = index_by_address(self.section("users"))  # without it, a re-used address could not be told
-        found = [
-            u
-            for u in self.section("deletedUsers")
-            if self.scope.covers_deleted(u) and (u.get("mail") or "").lower() not in active
-        ]
-        return sorted(found, key=deleted_label)
+        latest: dict[str, dict] = {}  # one per address: the latest deletion (re-created and deleted again)
+        for u in self.section("deletedUsers"):
+            if self.scope.covers_deleted(u) and (u.get("mail") or "").lower() not in active:
+                kept = latest.get(deleted_label(u))
+                if kept is None or str(u.get("deletedDateTime") or "") > str(kept.get("deletedDateTime") or ""):
+                    latest[deleted_label(u)] = u
+        return sorted(latest.values(), key=deleted_label)
 
     def mailbox(self, user_id: str) -> dict:
         """This user's mailbox probe result; SectionUnavailable if it was not (fully) fetched."""

@@ -277,7 +277,7 @@ CAUSES: dict[str, Cause] = {
 }
 ALL_CASES: tuple[str, ...] = ("1a", "1b", "2", "3a", "3b", "4", "4a", "4b")
 CASE_TITLES: dict[str, str] = {
-    "1a": "Resource is not found: the owner deleted or moved the message (needs ETD's error log; not checked)",
+    "1a": "Resource is not found: the owner deleted or moved the message (judged from ETD's error log)",
     "1b": "Resource is not found: no mailbox provisioned (never licensed, or not yet)",
     "2": "Remediation Failed. Unknown Reason: ETD's app or its Graph Application permissions",
     "3a": "The requested user is invalid: the address is no mailbox user of the tenant",

@@ -149,7 +149,10 @@ def _message(estate: Estate, ref: MailboxRef, row: dict) -> Diagnosis:
         return Diagnosis("transient", TRANSIENT, "Retry the remediation from ETD", note=_mismatch(row, ""))
     if deleted and folders == {deleted}:
         c = CAUSES["message-deleted"]
-        text = f"{row['message_id']} was deleted by the owner (it is in Deleted Items of {row['mailbox']})"
+        text = (
+            f"{row['message_id']} is in Deleted Items of {row['mailbox']}: deleted by the owner, or moved there by a "
+            "later remediation (ETD's move to trash)"
+        )
         return Diagnosis(c.cause_id, text, c.fix, "1a", note=_mismatch(row, "1a"))
     names = [
         data["folders"].get(str(ref.user_id), {}).get(f) or "a folder whose name could not be read" for f in folders

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..catalog import MAILBOX_PLAN_IDS, SERVICE_PLAN_BY_ID, SKU_BY_ID
+from ..catalog import MAILBOX_PLAN_IDS, SERVICE_PLAN_BY_ID, SERVICE_PLANS, SKU_BY_ID
+
+MAILBOX_PLAN_NAMES = frozenset(p.name for p in SERVICE_PLANS.values() if p.gives_mailbox)
 
 WORKING = frozenset({"Enabled", "Warning"})
 LAPSING = frozenset({"Suspended", "LockedOut"})
@@ -38,6 +40,13 @@ def _sku_name(sku_id: str | None) -> str:
     return sku.part_number if sku else f"SKU {sku_id}"
 
 
+def _may_give_mailbox(sku_id: str | None) -> bool:
+    sku = SKU_BY_ID.get(sku_id or "")
+    if sku is None:
+        return True
+    return any(p in MAILBOX_PLAN_NAMES for p in sku.exchange_plans)
+
+
 def mailbox_plans(user: dict) -> list[dict]:
     """The user's assigned Exchange plans that give a mailbox."""
     return [p for p in user.get("assignedPlans") or () if p.get("servicePlanId") in MAILBOX_PLAN_IDS]
@@ -60,10 +69,10 @@ def licence_view(user: dict) -> LicenceView:
     if working:
         grace = all(p.get("capabilityStatus") == "Warning" for p in working)
         return LicenceView(True, states, grace=grace)
-    errors = [
+    errors = [  # only assignments that would have given a mailbox (an unknown SKU: it might have)
         f"{_sku_name(s.get('skuId'))}: {s.get('error')}"
         for s in user.get("licenseAssignmentStates") or ()
-        if s.get("error") not in (None, "None")
+        if s.get("error") not in (None, "None") and _may_give_mailbox(s.get("skuId"))
     ]
     if errors:
         detail = "; ".join(errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Finding, NotApplicable, NotEvaluated
+from ..protection import _domain_form
 from .base import Check, Estate, Subject, make_finding, per_tenant
 from .links import BROKEN, PENDING, reach_link, reached
 from .path import MailboxRef, assess, deleted_addresses_of, home_tenant
@@ -44,7 +45,7 @@ def _verified_in(estate: Estate, domain: str) -> list[str]:
     return [
         name
         for name, view in estate.tenants.items()
-        if domain in {d["name"].lower() for d in view.section("organization").get("verifiedDomains", [])}
+        if domain in {_domain_form(d["name"]) for d in view.section("organization").get("verifiedDomains", [])}
     ]
 
 
