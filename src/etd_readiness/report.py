@@ -14,7 +14,6 @@ import pytest
 from . import __version__, evidence, integrity
 from . import report_gate as G
 from . import report_html as H
-from .checks import all_checks
 from .checks.links import etd_service_principal, reached
 from .collect.messages import MESSAGE_ROLES
 from .gate import GATE_MEANING, Gate, exit_code
@@ -121,7 +120,7 @@ class ReportPlugin:
     def settle(self, session: pytest.Session, exitstatus: int) -> None:
         """Waivers, baseline, the verdict line and the exit code, once."""
         self.status.note_stop(session, int(exitstatus))
-        self.status.note_unrun_checks({c.check_id for c in all_checks()} - set(self.rows.outcomes))
+        self.status.note_deselected()
         gate = self.gate
         gating = gate.settle(self.rows.finding_items, self.rows.not_evaluated_items, dt.datetime.now(dt.UTC).date())
         gate.css, gate.line = self.verdict()
@@ -253,7 +252,7 @@ class ReportPlugin:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report, cells: list) -> None:
-        case = dict(report.user_properties).get("etd_case", "")
+        case = dict(getattr(report, "user_properties", ())).get("etd_case", "")  # a collect report has none
         cells.insert(2, f'<td class="col-case">{H.escape(str(case))}</td>')
 
     @pytest.hookimpl(optionalhook=True)

@@ -38,14 +38,17 @@ class RunStatus:
             self.selection.append(f"--deselect {item}")
         if getattr(opt, "lf", False):
             self.selection.append("--last-failed")
+        if getattr(opt, "stepwise", False) or getattr(opt, "stepwise_skip", False):
+            self.selection.append("--stepwise")
+        for flag in ("ignore", "ignore_glob"):
+            for item in getattr(opt, flag, None) or ():
+                self.selection.append(f"--{flag.replace('_', '-')} {item}")
         for arg in config.args:
             if "::" in arg or arg_path(arg) != checks_dir.resolve():
                 self.selection.append(arg)
 
-    def note_unrun_checks(self, missing: set[str]) -> None:
-        """Checks that reported nothing (--ignore, a file argument, deselection) make the run partial."""
-        if missing and not self.selection:
-            self.selection.append(f"checks not run: {', '.join(sorted(missing))}")
+    def note_deselected(self) -> None:
+        """Tests deselected by any means (a plugin, --sw ...) make the run partial too."""
         if self.deselected and not any(
             s.startswith(("-k", "-m", "--deselect", "--last-failed")) for s in self.selection
         ):

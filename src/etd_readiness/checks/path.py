@@ -69,6 +69,7 @@ class Assessment:
 def mailbox_subjects(estate: Estate) -> Iterator[Subject]:
     """Every protected mailbox of every tenant, plus configured addresses that match no user."""
     for view in estate.tenants.values():
+        users: list[dict] | None = None
         try:
             users = view.protected_users
         except NotEvaluated as err:
@@ -85,7 +86,7 @@ def mailbox_subjects(estate: Estate) -> Iterator[Subject]:
         for user in deleted or ():
             label = deleted_label(user)
             yield Subject(view.name, label, key=MailboxRef(view.name, label, deleted_id=user["id"]))
-        if view.snap.is_ok("users") and not view.protected_users and deleted == []:
+        if users == [] and deleted == []:
             # a verdict over no mailbox is no verdict: READY must never rest on an empty scope
             yield Subject(view.name, "no-protected-mailbox", unavailable=_empty_scope(view))
     yield from unresolved_address_subjects(estate)
