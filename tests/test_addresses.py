@@ -93,6 +93,10 @@ def test_an_internationalised_verified_domain_protects_its_users_in_either_form(
     org = {"verifiedDomains": [{"name": "xn--bcher-kva.de"}]}
     domains = protected_domains([], org)
     assert domains == ("bücher.de",)
-    assert is_protected({"userPrincipalName": "anna@bücher.de", "userType": "Member"}, domains)
-    assert is_protected({"userPrincipalName": "Anna@XN--BCHER-KVA.DE", "userType": "Member"}, domains)
+    assert is_protected(
+        {"userPrincipalName": "anna@bücher.de", "mail": "anna@bücher.de", "userType": "Member"}, domains
+    )
+    assert is_protected(
+        {"userPrincipalName": "x@y.example", "mail": "Anna@XN--BCHER-KVA.DE", "userType": "Member"}, domains
+    )
     assert protected_domains(["BÜCHER.de"], None) == ("bücher.de",)
