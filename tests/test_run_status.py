@@ -123,3 +123,18 @@ def test_the_closing_time_includes_the_fetch(run_suite, emulator_for, suite_proj
     # at least organization, the users page and one probe batch, one after the other (250 ms each)
     seconds = float(re.search(r" in ([0-9.]+)s", run.result.stdout.lines[-1]).group(1))
     assert seconds >= 3 * 0.25, run.result.stdout.lines[-1]
+
+
+def test_a_long_live_fetch_says_how_far_it_got_and_q_silences_it(run_suite, emulator_for, suite_project, monkeypatch):
+    from graph_emulator import Faults
+
+    monkeypatch.setenv("ETD_PROGRESS_SECONDS", "0.2")  # the interval off a terminal (10 s by default)
+    emu = emulator_for("verdict-paths", faults=Faults(latency_ms=150))
+    config = write_config(suite_project / "p.toml", tenant_ids("verdict-paths"))
+    run = run_suite(f"--etd-config={config}", emulator=emu, subprocess=True)
+    lines = [line for line in run.result.stderr.lines if line.startswith("etd-readiness: ")]
+    assert lines, run.result.stderr.str()
+    last = lines[-1]
+    assert "users listed" in last and "mailboxes probed 15 of 15" in last and "Graph requests" in last, last
+    quiet = run_suite(f"--etd-config={config}", "-q", emulator=emu, subprocess=True)
+    assert not [line for line in quiet.result.stderr.lines if line.startswith("etd-readiness: ")]

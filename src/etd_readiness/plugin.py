@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from _pytest import timing
 from .baseline import FAIL_ON
 from .checks.base import Check, Estate, Subject
 from .checks.causes import CASE_TITLES
+from .collect.progress import Progress
 from .findings import NotApplicable, NotEvaluated
 from .gate import Gate, load_gate
 from .integrity import load_signing_key
@@ -231,12 +234,26 @@ def _snapshot(config: pytest.Config) -> Snapshot:
         else:
             cassette_dir = Path(opt.cassette_dir or config.rootpath / config.getini("etd_cassette_dir"))
             snapshot = acquire(
-                settings, opt.record_mode, cassette_dir, opt.pseudonymize, tuple(opt.etd_error_log or ())
+                settings,
+                opt.record_mode,
+                cassette_dir,
+                opt.pseudonymize,
+                tuple(opt.etd_error_log or ()),
+                _progress(config),
             )
         snapshot.context["phase"] = config.stash[GATE_KEY].phase
     except (ConfigError, CassetteError) as err:
         raise pytest.UsageError(str(err)) from None
     return snapshot
+
+
+def _progress(config: pytest.Config) -> Progress | None:
+    """The fetch's progress line on stderr: live on a terminal, every ~10 s otherwise, none with -q."""
+    if config.option.verbose < 0:
+        return None
+    tty = sys.stderr.isatty()
+    interval = float(os.environ.get("ETD_PROGRESS_SECONDS", "10"))
+    return Progress(out=sys.stderr, tty=tty, interval_s=interval)
 
 
 def _load_snapshot(path: Path) -> Snapshot:

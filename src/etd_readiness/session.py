@@ -15,6 +15,7 @@ from typing import Any
 from azure.core.credentials import TokenCredential
 
 from . import __version__
+from .collect.progress import Progress, ticking
 from .collect.reader import ReadStats
 from .collect.run import SIGN_IN_FAILED, Auditor, collect_all, collect_tenant, preflight
 from .credentials import StaticTokenCredential, build_credential
@@ -108,6 +109,7 @@ def acquire(
     cassette_dir: Path,
     pseudonymize: bool = False,
     error_logs: tuple[str, ...] = (),
+    progress: Progress | None = None,
 ) -> Snapshot:
     """The snapshot for this run. No settings: replay the demo. No record mode: live, nothing recorded."""
     note = None
@@ -118,7 +120,7 @@ def acquire(
         settings, record_mode, note = demo_settings(cassette_dir), "none", DEMO_NOTE
     settings = with_error_log(settings, error_logs)
     if record_mode is None:
-        return collect_live(settings)
+        return collect_live(settings, progress)
     live = [t for t in settings.tenants if not _replays(t, record_mode, cassette_dir)]
     auditors = sign_in(settings, live)
     info = RunInfo(mode="replay", note=note, demo=note == DEMO_NOTE)
@@ -133,7 +135,9 @@ def acquire(
             mode = "none"
         existed = path.exists()
         try:
-            snap, stats, scope = _through_cassette(settings, tenant, path, mode, pseudonyms, auditors.get(tenant.name))
+            snap, stats, scope = _through_cassette(
+                settings, tenant, path, mode, pseudonyms, auditors.get(tenant.name), progress
+            )
         except (KeyboardInterrupt, BaseExceptionGroup) as err:
             if mode == "none" or (isinstance(err, BaseExceptionGroup) and not err.subgroup(KeyboardInterrupt)):
                 raise
@@ -258,6 +262,7 @@ def _through_cassette(
     mode: str,
     pseudonyms: Pseudonymizer | None,
     signed_in: tuple[TokenCredential, Auditor] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[TenantSnapshot, ReadStats, dict | None]:
     """Collect one tenant inside its cassette: replay with no sign-in, or record a live collection.
 
@@ -279,7 +284,9 @@ def _through_cassette(
     if auditor.error:  # not signed in: nothing to record, the cassette on disk (if any) is kept
         return asyncio.run(collect_tenant(tenant, settings, credential, auditor=auditor)) + (None,)
     with cassette(path, mode, Scrubber(settings.graph_url, pseudonyms), tenant.name) as cas:
-        snap, stats = asyncio.run(collect_tenant(tenant, settings, credential, auditor=auditor))
+        snap, stats = asyncio.run(
+            ticking(collect_tenant(tenant, settings, credential, auditor=auditor, progress=progress), progress)
+        )
         meta = cas.get_metadata("etd_readiness", {})
         meta.clear()
         meta.update(
@@ -299,7 +306,7 @@ def _through_cassette(
     return snap, stats, None
 
 
-def collect_live(settings: Settings) -> Snapshot:
+def collect_live(settings: Settings, progress: Progress | None = None) -> Snapshot:
     """Sign in to every tenant and collect it now, concurrently; nothing is recorded."""
     signed_in = sign_in(settings, settings.tenants)
     tenants, stats = asyncio.run(
@@ -307,6 +314,7 @@ def collect_live(settings: Settings) -> Snapshot:
             settings,
             lambda t: signed_in[t.name][0],
             auditors={name: auditor for name, (_, auditor) in signed_in.items()},
+            progress=progress,
         )
     )
     return Snapshot(tenants=tenants, context=run_context(settings, RunInfo(mode="live", stats=stats)))

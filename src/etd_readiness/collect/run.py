@@ -15,6 +15,7 @@ from ..credentials import granted_roles, sign_in_failure
 from ..settings import Settings, TenantConfig
 from ..snapshot import Section, TenantSnapshot
 from .graph_client import open_graph
+from .progress import Progress, ticking
 from .reader import GraphReader, ReadStats, RetryPolicy, Sleep
 from .tenant import ETD_SECTIONS, SECTION_ROLES, TenantCollector
 
@@ -77,6 +78,7 @@ async def collect_tenant(
     auditor: Auditor | None = None,
     sleep: Sleep = asyncio.sleep,
     policy: RetryPolicy | None = None,
+    progress: Progress | None = None,
 ) -> tuple[TenantSnapshot, ReadStats]:
     """One tenant's snapshot. `auditor` given = replay (no sign-in, roles as recorded)."""
     if auditor is None:
@@ -92,7 +94,9 @@ async def collect_tenant(
         policy = policy or RetryPolicy(max_retries=settings.max_retries, backoff_s=settings.backoff_seconds)
         reader = GraphReader(conn, sleep=sleep, policy=policy)
         roles = None if auditor.roles is None else set(auditor.roles)
-        snap.sections = await TenantCollector(reader, tenant, settings, roles).collect()
+        if progress is not None:
+            progress.readers.append(reader.stats)
+        snap.sections = await TenantCollector(reader, tenant, settings, roles, progress).collect()
     finally:
         await conn.close()
     return snap, reader.stats
@@ -105,9 +109,10 @@ async def collect_all(
     auditors: dict[str, Auditor] | None = None,
     sleep: Sleep = asyncio.sleep,
     policy: RetryPolicy | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[TenantSnapshot], ReadStats]:
     """Every configured tenant, concurrently; the combined request statistics."""
-    results = await asyncio.gather(
+    everyone = asyncio.gather(
         *(
             collect_tenant(
                 t,
@@ -116,10 +121,12 @@ async def collect_all(
                 auditor=(auditors or {}).get(t.name),
                 sleep=sleep,
                 policy=policy,
+                progress=progress,
             )
             for t in settings.tenants
         )
     )
+    results = await ticking(everyone, progress)
     total = ReadStats()
     for _, stats in results:
         total.requests += stats.requests

@@ -16,6 +16,7 @@ from ..protection import Scope, protected_domains
 from ..settings import Settings, TenantConfig
 from ..snapshot import Section
 from .messages import lookup_messages
+from .progress import Progress
 from .reader import FetchError, GraphReader
 
 USER_FIELDS = (
@@ -74,11 +75,19 @@ def missing_role_reason(section: str, roles: set[str]) -> str | None:
 class TenantCollector:
     """Collects one tenant with one GraphReader."""
 
-    def __init__(self, reader: GraphReader, tenant: TenantConfig, settings: Settings, roles: set[str] | None) -> None:
+    def __init__(
+        self,
+        reader: GraphReader,
+        tenant: TenantConfig,
+        settings: Settings,
+        roles: set[str] | None,
+        progress: Progress | None = None,
+    ) -> None:
         self.reader = reader
         self.tenant = tenant
         self.settings = settings
         self.roles = roles
+        self.progress = progress
         self.sections: dict[str, Section] = {}
 
     def _blocked(self, section: str) -> str | None:
@@ -160,10 +169,14 @@ class TenantCollector:
                 page = [_compact_user(u) for u in page]
                 users.extend(page)
                 pages += 1
+                if self.progress is not None:
+                    self.progress.users += len(page)
                 if probe_blocked or not can_select:
                     continue
                 targets = [u["id"] for u in page if self._protected(u, domains, members)]
                 if targets:
+                    if self.progress is not None:
+                        self.progress.targets += len(targets)
                     probes.append(asyncio.create_task(self._probe(targets)))
         except (FetchError, KeyError, TypeError, AttributeError) as err:
             for task in probes:
@@ -219,6 +232,8 @@ class TenantCollector:
         answer 200 is probed once more, so one that flaps between answers shows both."""
         first = self.probe_path
         out = await self._probe_once(user_ids, first)
+        if self.progress is not None:
+            self.progress.probed += len(user_ids)
         path_of = dict.fromkeys(user_ids, first)
         if first == SETTINGS_PROBE and (self.roles is None or self.roles & MAIL_ROLES):
             # an endpoint that does not know mailboxSettings (400, or a 404 that is no mailbox answer): ask the inbox
