@@ -96,3 +96,8 @@ def test_unreadable_bytes_and_empty_files_are_one_line(tmp_path):
         read_error_log(_write(tmp_path, "\n\n", name="empty.csv"))
     with pytest.raises(ErrorLogError, match="cannot read error log"):
         read_error_log(tmp_path / "missing.csv")
+
+
+def test_a_one_column_csv_with_its_header_is_not_a_plain_list(tmp_path):
+    rows = read_error_log(_write(tmp_path, "Recipient\nalice@x.example\n"))
+    assert [(r.line, r.mailbox, r.problem) for r in rows] == [(2, "alice@x.example", "")]

@@ -47,7 +47,7 @@ def demo_run(run_suite, suite_project):
 # row -> (outcome, diagnosis, case): cassettes/demo-error-log.csv against the demo tenants
 DEMO = {
     "demo-error-log.csv:2:alice@contoso.example": ("passed", "transient", ""),  # still in the Inbox
-    "demo-error-log.csv:3:alice@contoso.example": ("passed", "message-moved", "1a"),  # in Archive
+    "demo-error-log.csv:3:alice@contoso.example": ("passed", "message-moved", "1a"),  # in her own folder
     "demo-error-log.csv:4:alice@contoso.example": ("passed", "message-deleted", "1a"),  # in Deleted Items
     "demo-error-log.csv:5:alice@contoso.example": ("passed", "message-deleted", "1a"),  # in no folder
     "demo-error-log.csv:6:bob@contoso.example": ("failed", "never-licensed", "4a"),
@@ -70,7 +70,7 @@ def test_every_demo_row_gets_its_diagnosis(demo_run):
         if case is not None:
             assert props.get("etd_diagnosis_case", "") == case, (label, props)
     moved = rows["demo-error-log.csv:3:alice@contoso.example"][1]
-    assert "moved by the owner to Archive" in moved["etd_diagnosis_text"]
+    assert "moved by the owner to Payroll 2026" in moved["etd_diagnosis_text"]  # a custom folder, by name
     assert "line 12" in rows["demo-error-log.csv:12:not an address"][1]["etd_not_evaluated"]
 
 

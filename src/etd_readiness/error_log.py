@@ -99,8 +99,8 @@ def read_error_log(path: Path) -> list[ErrorLogRow]:
         raise ErrorLogError(f"error log {path} is empty")
     header_line = lines[first]
     delimiter = max(DELIMITERS, key=header_line.count)
-    if header_line.count(delimiter) == 0:
-        return _plain_list(path, lines)
+    if header_line.count(delimiter) == 0 and _key(header_line) not in COLUMNS["mailbox"]:
+        return _plain_list(path, lines)  # no delimiter and no mailbox header: one address a line
     reader = csv.reader(io.StringIO("\n".join(lines[first:])), delimiter=delimiter)
     header = next(reader)
     columns = _columns(header)

@@ -33,11 +33,16 @@ class MailStore:
         return _opaque("AQMkAD", self._tenant.id, user_id, "folder", name)
 
     def resolve_folder(self, user_id: str, key: str) -> str | None:
-        """A well-known folder name from a name or a folder id (None when unknown)."""
+        """A folder name (well-known, or `custom:<display name>`) from a name or a folder id (None when unknown)."""
         low = key.lower()
         if low in WELL_KNOWN_FOLDERS:
             return low
-        return next((n for n in WELL_KNOWN_FOLDERS if self.folder_id(user_id, n) == key), None)
+        names = [*WELL_KNOWN_FOLDERS, *self.custom_folders(user_id)]
+        return next((n for n in names if self.folder_id(user_id, n) == key), None)
+
+    def custom_folders(self, user_id: str) -> list[str]:
+        """The user's own folders (`custom:<display name>`), as the tenant file's messages name them."""
+        return sorted({m.folder for m in self._tenant.messages.get(user_id, ()) if m.folder.startswith("custom:")})
 
     def _box(self, user_id: str) -> list[dict[str, Any]]:
         box = self._boxes.get(user_id)
@@ -73,12 +78,12 @@ class MailStore:
             return next((m for m in self._box(user_id) if m["id"] == message_id), None)
 
     def folder(self, user_id: str, name: str) -> dict[str, Any]:
-        """A well-known folder's mailFolder JSON with its counts."""
+        """A folder's mailFolder JSON with its counts."""
         msgs = self.messages(user_id, name)
         root = self.folder_id(user_id, "msgfolderroot")
         return {
             "id": self.folder_id(user_id, name),
-            "displayName": WELL_KNOWN_FOLDERS[name],
+            "displayName": WELL_KNOWN_FOLDERS.get(name) or name.removeprefix("custom:"),
             "parentFolderId": _opaque("AQMkAD", self._tenant.id, user_id, "root") if name == "msgfolderroot" else root,
             "childFolderCount": 0 if name != "msgfolderroot" else len(WELL_KNOWN_FOLDERS) - 1,
             "unreadItemCount": sum(1 for m in msgs if not m["isRead"]),

@@ -118,7 +118,7 @@ def get_mailbox_settings(req: GraphRequest, params: list[str]) -> GraphResponse:
 
 def list_folders(req: GraphRequest, params: list[str]) -> GraphResponse:
     uid = mailbox_owner(req, params[0])
-    items = [req.store.mail.folder(uid, name) for name in _LISTED_FOLDERS]
+    items = [req.store.mail.folder(uid, name) for name in (*_LISTED_FOLDERS, *req.store.mail.custom_folders(uid))]
     return _paged(req, items, e.MAIL_FOLDER, _ctx(req, params[0], "mailFolders"))
 
 

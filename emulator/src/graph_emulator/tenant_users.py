@@ -284,9 +284,14 @@ def _messages(f: Fields, raw: dict[str, Any], w: str, user_id: str) -> tuple[Mes
         if mid in ids:
             raise f.fail(f"{mw}.id", f"{mid!r} is used twice in this mailbox")
         ids.add(mid)
-        folder = f.text(m, "folder", mw, default="inbox").lower()
-        if folder not in WELL_KNOWN_FOLDERS:
-            raise f.fail(f"{mw}.folder", f"{folder!r} is not one of {', '.join(WELL_KNOWN_FOLDERS)}")
+        folder = f.text(m, "folder", mw, default="inbox")
+        folder = folder if folder.startswith("custom:") else folder.lower()  # own folders keep their name
+        if folder not in WELL_KNOWN_FOLDERS and not (
+            isinstance(folder, str) and folder.startswith("custom:") and folder[7:]
+        ):
+            raise f.fail(
+                f"{mw}.folder", f"{folder!r} is not one of {', '.join(WELL_KNOWN_FOLDERS)} or custom:<display name>"
+            )
         out.append(
             Message(
                 id=mid,

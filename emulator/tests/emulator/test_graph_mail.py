@@ -130,3 +130,28 @@ def test_mailbox_settings_need_mailbox_settings_read(beta: httpx.Client) -> None
     user = "bert@betatest.onmicrosoft.com"
     got = _answer(beta.get(f"/users/{user}/mailboxSettings"))
     assert got == (403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+
+
+def test_custom_folders_are_listed_and_found_by_id(tmp_path) -> None:
+    from graph_emulator.tenant import load_tenant
+
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "tenant: {name: t, id: 33333333-3333-4333-8333-333333333333, domains: [{name: t.example}]}\n"
+        "auditor: {appId: 44444444-4444-4444-8444-444444444444, secret: s, roles: [Mail.ReadBasic.All]}\n"
+        "skus: [{partNumber: ENTERPRISEPACK, prepaid: 1}]\n"
+        "users:\n  - upn: a@t.example\n    licenses: [ENTERPRISEPACK]\n    messages:\n"
+        "      - {id: m1, internetMessageId: '<m1@x>', folder: 'custom:Projects'}\n",
+        encoding="utf-8",
+    )
+    assert load_tenant(path).messages  # custom:<name> is a valid folder
+    from graph_emulator import Emulator
+
+    from .conftest import graph_client
+
+    with Emulator([path], seed=0) as emu, graph_client(emu, "t") as client:
+        message = client.get("/users/a@t.example/messages", params={"$filter": "internetMessageId eq '<m1@x>'"})
+        fid = message.json()["value"][0]["parentFolderId"]
+        assert client.get(f"/users/a@t.example/mailFolders/{fid}").json()["displayName"] == "Projects"
+        names = [f["displayName"] for f in client.get("/users/a@t.example/mailFolders").json()["value"]]
+        assert "Projects" in names and "Inbox" in names
