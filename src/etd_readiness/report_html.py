@@ -152,6 +152,11 @@ def error_log_html(rows: Rows) -> str:
         "<h2>ETD's error log, row by row</h2>"
         + counts
         + _table(head, body, "etd-grid etd-findings")
+        + (
+            f"<p>{len(rows.error_log) - MAX_ROWS} more row(s) are in the JSON evidence.</p>"
+            if len(rows.error_log) > MAX_ROWS
+            else ""
+        )
         + f"<p class='etd-caveat'>{escape(BY_DESIGN)}</p>"
     )
 
