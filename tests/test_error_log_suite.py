@@ -57,6 +57,7 @@ DEMO = {
     "demo-error-log.csv:10:former.employee@contoso.example": ("failed", "address-not-a-user", "3a"),
     "demo-error-log.csv:11:walter@contoso.example": ("passed", "mailbox-ready", ""),  # no message id
     "demo-error-log.csv:12:not an address": ("error", None, None),
+    "demo-error-log.csv:13:alice@contoso.example": ("passed", "message-moved", "1a"),  # in Junk Email: ambiguous
 }
 
 
@@ -72,6 +73,8 @@ def test_every_demo_row_gets_its_diagnosis(demo_run):
     moved = rows["demo-error-log.csv:3:alice@contoso.example"][1]
     assert "moved by the owner to Payroll 2026" in moved["etd_diagnosis_text"]  # a custom folder, by name
     assert "line 12" in rows["demo-error-log.csv:12:not an address"][1]["etd_not_evaluated"]
+    junk = rows["demo-error-log.csv:13:alice@contoso.example"][1]["etd_diagnosis_text"]
+    assert "Junk Email" in junk and "ETD's move to junk" in junk, junk  # told by folder id, said as ambiguous
 
 
 def test_failing_rows_carry_the_mailbox_fix_and_the_logged_error_is_compared(demo_run):

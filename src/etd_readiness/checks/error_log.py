@@ -144,9 +144,17 @@ def _message(estate: Estate, ref: MailboxRef, row: dict) -> Diagnosis:
         )
     inbox = data["inbox"].get(str(ref.user_id), "")
     deleted = data["inbox"].get(f"{ref.user_id}|deleteditems", "")
+    junk = data["inbox"].get(f"{ref.user_id}|junkemail", "")
     folders = {m["parentFolderId"] for m in got["found"]}
     if inbox and inbox in folders:
         return Diagnosis("transient", TRANSIENT, "Retry the remediation from ETD", note=_mismatch(row, ""))
+    if junk and folders == {junk}:
+        c = CAUSES["message-moved"]
+        text = (
+            f"{row['message_id']} is in Junk Email of {row['mailbox']}: moved there by the owner or a rule, or by a "
+            "later remediation (ETD's move to junk)"
+        )
+        return Diagnosis(c.cause_id, text, c.fix_for(detail="Junk Email"), "1a", note=_mismatch(row, "1a"))
     if deleted and folders == {deleted}:
         c = CAUSES["message-deleted"]
         text = (

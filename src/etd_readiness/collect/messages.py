@@ -17,6 +17,7 @@ from .reader import FetchError, GraphReader
 MESSAGE_ROLES = ("Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite")
 LOOKUP = "/users/{uid}/messages?$filter={filter}&$select=id,parentFolderId"
 FOLDER = "/users/{uid}/mailFolders/{fid}?$select=id,displayName"
+WELL_KNOWN = ("inbox", "deleteditems", "junkemail")  # where ETD found it, and where its moves put it
 
 
 def lookup_key(user_id: str, message_id: str) -> str:
@@ -76,24 +77,41 @@ def _found(item: dict | None) -> dict:
 async def _folders(
     reader: GraphReader, wanted: dict[str, tuple[str, str]], lookups: dict[str, dict]
 ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """Display names of the folders messages were found in, and each such user's Inbox and Deleted Items ids."""
+    """Each such user's Inbox, Deleted Items and Junk Email ids, then the names of the other folders found.
+
+    The well-known folders are told by id (their display names are in the mailbox's language).
+    """
     pairs = list(
         dict.fromkeys(
             (wanted[key][0], m["parentFolderId"]) for key, got in lookups.items() for m in got.get("found", ())
         )
     )
     users = list(dict.fromkeys(uid for uid, _ in pairs))
-    requests = [(f"i{n}", FOLDER.format(uid=uid, fid="inbox")) for n, uid in enumerate(users)]
-    requests += [(f"d{n}", FOLDER.format(uid=uid, fid="deleteditems")) for n, uid in enumerate(users)]
-    requests += [(f"f{n}", FOLDER.format(uid=uid, fid=quote(fid, safe=""))) for n, (uid, fid) in enumerate(pairs)]
-    if not requests:
+    if not users:
         return {}, {}
+    requests = [
+        (f"{kind[0]}{n}", FOLDER.format(uid=uid, fid=kind)) for kind in WELL_KNOWN for n, uid in enumerate(users)
+    ]
     answers = await reader.batch_get(requests)
-    inbox = {uid: _body(answers.get(f"i{n}")).get("id", "") for n, uid in enumerate(users)}
-    inbox.update({f"{uid}|deleteditems": _body(answers.get(f"d{n}")).get("id", "") for n, uid in enumerate(users)})
+    ids = {
+        f"{uid}|{kind}": _body(answers.get(f"{kind[0]}{n}")).get("id", "")
+        for kind in WELL_KNOWN
+        for n, uid in enumerate(users)
+    }
+    known = {(key.split("|")[0], fid) for key, fid in ids.items() if fid}
+    others = [(uid, fid) for uid, fid in pairs if (uid, fid) not in known]
+    named = (
+        await reader.batch_get(
+            [(f"f{n}", FOLDER.format(uid=uid, fid=quote(fid, safe=""))) for n, (uid, fid) in enumerate(others)]
+        )
+        if others
+        else {}
+    )
     folders: dict[str, dict[str, str]] = {}
-    for n, (uid, fid) in enumerate(pairs):
-        folders.setdefault(uid, {})[fid] = _body(answers.get(f"f{n}")).get("displayName", "")
+    for n, (uid, fid) in enumerate(others):
+        folders.setdefault(uid, {})[fid] = _body(named.get(f"f{n}")).get("displayName", "")
+    inbox = {uid: ids[f"{uid}|inbox"] for uid in users}  # kept as before: the Inbox id by user id
+    inbox.update({k: v for k, v in ids.items() if not k.endswith("|inbox")})
     return folders, inbox
 
 
