@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(figures, indent=2))
         print(
             f"{figures['error_log_rows']} rows: {lookups} lookups in {figures['lookup_envelopes_at_20_per_batch']} "
-            f"envelopes of 20; with the folder reads (each user's Inbox, Deleted Items and Junk Email ids, then other folders' names) the log "
+            "envelopes of 20; with the folder reads (each user's Inbox, Deleted Items and Junk Email ids, then "
+            "other folders' names) the log "
             f"costs {envelopes} envelopes / {items} batch items; wall {figures['wall_s_with_log']} s "
             f"(vs {figures['wall_s_without_log']} s without the log)"
         )
