@@ -144,3 +144,19 @@ class EmulatorProcess:
 
 if __name__ == "__main__":
     sys.exit(_child())
+
+
+def live_settings(emu: EmulatorProcess, doc: dict[str, Any], **extra: Any) -> Any:
+    """Settings for a live collection of a generated tenant served by `emu` (the auditor's secret set in env)."""
+    from etd_readiness.settings import Settings, TenantConfig
+
+    os.environ["REQUESTS_CA_BUNDLE"] = emu.ca_path
+    os.environ["BENCH_AUDITOR_SECRET"] = doc["auditor"]["secret"]
+    tenant = TenantConfig(
+        name=doc["tenant"]["name"],
+        tenant_id=doc["tenant"]["id"],
+        client_id=doc["auditor"]["appId"],
+        credential="secret",
+        secret_env="BENCH_AUDITOR_SECRET",
+    )
+    return Settings(tenants=(tenant,), graph_url=emu.graph_url, authority=emu.authority_url, source="bench", **extra)

@@ -13,17 +13,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
 
 from graph_emulator.generate import generate_tenant, write_tenant
 
-from .emuproc import EmulatorProcess
-
-AUDITOR_APP_ID = "2b998cf7-3ffa-4e58-9dd3-b3d23f2e584b"
-SECRET = "demo-auditor-secret"
+from .emuproc import EmulatorProcess, live_settings
 
 
 def _tenant(workdir: Path, rows: int) -> tuple[Path, dict]:
@@ -61,30 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     args = parser.parse_args(argv)
     from etd_readiness.session import collect_live, with_error_log
-    from etd_readiness.settings import Settings, TenantConfig
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         tenant_path, doc = _tenant(workdir, args.rows)
         log = _log(workdir, doc)
         with EmulatorProcess([tenant_path], latency_ms=args.latency_ms) as emu:
-            os.environ["REQUESTS_CA_BUNDLE"] = emu.ca_path
-            os.environ["BENCH_AUDITOR_SECRET"] = SECRET
-            settings = Settings(
-                tenants=(
-                    TenantConfig(
-                        name=doc["tenant"]["name"],
-                        tenant_id=doc["tenant"]["id"],
-                        client_id=AUDITOR_APP_ID,
-                        credential="secret",
-                        secret_env="BENCH_AUDITOR_SECRET",
-                    ),
-                ),
-                graph_url=emu.graph_url,
-                authority=emu.authority_url,
-                error_log_files=(str(log),),
-                source="bench",
-            )
+            settings = live_settings(emu, doc, error_log_files=(str(log),))
             plain = collect_and_count(emu, collect_live, settings)
             settings = with_error_log(settings)
             with_log = collect_and_count(emu, collect_live, settings)

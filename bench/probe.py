@@ -12,41 +12,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
 
 from graph_emulator.generate import generate_tenant, write_tenant
 
-from .emuproc import EmulatorProcess
+from .emuproc import EmulatorProcess, live_settings
 
-AUDITOR_APP_ID = "2b998cf7-3ffa-4e58-9dd3-b3d23f2e584b"
 BASE_ROLES = ["User.Read.All", "Organization.Read.All", "Application.Read.All"]
 MIX = {"none": 0.02, "onPremises": 0.01, "shared": 0.02, "room": 0.01}
 
 
 def _measure(tenant: Path, doc: dict, latency_ms: float) -> dict:
     from etd_readiness.session import collect_live
-    from etd_readiness.settings import Settings, TenantConfig
 
     with EmulatorProcess([tenant], latency_ms=latency_ms) as emu:
-        os.environ["REQUESTS_CA_BUNDLE"] = emu.ca_path
-        os.environ["BENCH_AUDITOR_SECRET"] = doc["auditor"]["secret"]
-        settings = Settings(
-            tenants=(
-                TenantConfig(
-                    name=doc["tenant"]["name"],
-                    tenant_id=doc["tenant"]["id"],
-                    client_id=AUDITOR_APP_ID,
-                    credential="secret",
-                    secret_env="BENCH_AUDITOR_SECRET",
-                ),
-            ),
-            graph_url=emu.graph_url,
-            authority=emu.authority_url,
-            source="bench",
-        )
+        settings = live_settings(emu, doc)
         emu.reset()
         start = time.perf_counter()
         snapshot = collect_live(settings)

@@ -285,9 +285,9 @@ def test_protection_rules():
     ],
 )
 def test_which_mailboxsettings_answers_send_the_probe_to_the_inbox_instead(answer, is_mailbox_answer):
-    from etd_readiness.collect.tenant import _mailbox_answer
+    from etd_readiness.collect.probe import is_mailbox_answer as about_the_mailbox
 
-    assert _mailbox_answer(answer) is is_mailbox_answer
+    assert about_the_mailbox(answer) is is_mailbox_answer
 
 
 def _two_tenants(a_users, b_users, **context) -> Estate:

@@ -18,8 +18,6 @@ from ..protection import Scope, index_by_address, is_external, protected_domains
 from ..snapshot import Snapshot, TenantSnapshot
 from .causes import Cause, cause
 
-SOURCE_DOC = "Cisco: Troubleshoot Email Threat Defense Remediation Errors (seeds/000_30e8c3c556a66c13.txt)"
-
 
 @dataclass(frozen=True)
 class Subject:

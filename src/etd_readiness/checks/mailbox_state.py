@@ -7,6 +7,7 @@ serviceProvisioningErrors, the recipient type Exchange reports (mailboxSettings.
 
 from __future__ import annotations
 
+from ..collect.probe import is_mailbox_answer
 from ..findings import NotEvaluated
 from .base import TenantView, user_label
 from .licence_state import exchange_provisioning_errors, licence_view, routing_addresses
@@ -22,14 +23,6 @@ AUDITOR_SCOPED_OUT = (
 )
 
 
-def _about_the_mailbox(probe: dict) -> bool:
-    """An answer about the mailbox (200, the mailbox 404s, an access policy), not a transient server error."""
-    status, code = probe.get("status"), probe.get("code")
-    if status == 403:
-        return "OData is disabled" in str(probe.get("message") or "")
-    return status == 200 or (status == 404 and code in (*NO_MAILBOX, "ErrorInvalidUser"))
-
-
 def answer(probe: dict) -> str:
     """A probe answer as evidence text: '404 ResourceNotFound'."""
     return f"{probe.get('status')} {probe.get('code') or ''}".strip()
@@ -43,9 +36,9 @@ def mailbox_link(view: TenantView, user: dict) -> Link:
         return Link.unknown("mailbox", str(err))
     label = user_label(user)
     again = probe.get("again")
-    if again is not None and not _about_the_mailbox(probe) and _about_the_mailbox(again):
+    if again is not None and not is_mailbox_answer(probe) and is_mailbox_answer(again):
         probe = {**again, "first": answer(probe)}  # a transient error, then a real answer: the answer decides
-    elif again is not None and not _about_the_mailbox(again):
+    elif again is not None and not is_mailbox_answer(again):
         probe = {k: v for k, v in probe.items() if k != "again"}  # the repeat failed: the first answer stands
     lic = licence_view(user)
     evidence: list[tuple[str, str]] = [("Exchange plan", lic.summary), ("mailbox probe", _answers(probe))]

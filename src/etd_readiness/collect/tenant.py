@@ -11,11 +11,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-from ..catalog import AUDITOR_ROLES, GRAPH_APP_ID
+from ..catalog import AUDITOR_ROLES
 from ..protection import Scope, protected_domains
 from ..settings import Settings, TenantConfig
 from ..snapshot import Section
+from .etd import find_etd, graph_service_principal
 from .messages import lookup_messages
+from .probe import MailboxProber
 from .progress import Progress
 from .reader import FetchError, GraphReader
 
@@ -24,15 +26,6 @@ USER_FIELDS = (
     "assignedLicenses,assignedPlans,licenseAssignmentStates,serviceProvisioningErrors"
 )
 DELETED_FIELDS = "id,userPrincipalName,displayName,mail,proxyAddresses,userType,deletedDateTime"
-# The mailbox probe: mailboxSettings answers Exchange's own recipient type (userPurpose) and the same 404s as
-# the mail endpoints, and needs only MailboxSettings.Read (no access to messages). Without that role the
-# inbox probe (Mail.ReadBasic.All) is used and the recipient type stays unknown. README, "The mailbox probe".
-SETTINGS_PROBE = "/users/{id}/mailboxSettings?$select=userPurpose"
-INBOX_PROBE = "/users/{id}/mailFolders/inbox?$select=id"
-SETTINGS_ROLES = frozenset({"MailboxSettings.Read", "MailboxSettings.ReadWrite"})
-MAIL_ROLES = frozenset({"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"})
-MAILBOX_CODES = frozenset({"MailboxNotEnabledForRESTAPI", "ResourceNotFound", "ErrorInvalidUser"})
-
 # Which auditor roles let us read each section (any one of them is enough).
 SECTION_ROLES: dict[str, tuple[str, ...]] = {
     "organization": ("Organization.Read.All", "Directory.Read.All"),
@@ -88,6 +81,7 @@ class TenantCollector:
         self.settings = settings
         self.roles = roles
         self.progress = progress
+        self.prober = MailboxProber(reader, roles, progress)
         self.sections: dict[str, Section] = {}
 
     def _blocked(self, section: str) -> str | None:
@@ -177,7 +171,7 @@ class TenantCollector:
                 if targets:
                     if self.progress is not None:
                         self.progress.targets += len(targets)
-                    probes.append(asyncio.create_task(self._probe(targets)))
+                    probes.append(asyncio.create_task(self.prober.probe(targets)))
         except (FetchError, KeyError, TypeError, AttributeError) as err:
             for task in probes:
                 task.cancel()
@@ -220,53 +214,6 @@ class TenantCollector:
         )
         return scope.covers(user)
 
-    @property
-    def probe_path(self) -> str:
-        """mailboxSettings when the auditor may read it (or its roles are unknown), else the inbox."""
-        if self.roles is None or self.roles & SETTINGS_ROLES:
-            return SETTINGS_PROBE
-        return INBOX_PROBE
-
-    async def _probe(self, user_ids: list[str]) -> dict[str, dict]:
-        """The mailbox probe per user through `$batch` (ids are the user ids); a mailbox that does not
-        answer 200 is probed once more, so one that flaps between answers shows both."""
-        first = self.probe_path
-        out = await self._probe_once(user_ids, first)
-        if self.progress is not None:
-            self.progress.probed += len(user_ids)
-        path_of = dict.fromkeys(user_ids, first)
-        if first == SETTINGS_PROBE and (self.roles is None or self.roles & MAIL_ROLES):
-            # an endpoint that does not know mailboxSettings (400, or a 404 that is no mailbox answer): ask the inbox
-            odd = [u for u in user_ids if _answered(out, u) and not _mailbox_answer(out[u])]
-            if odd:
-                out.update(await self._probe_once(odd, INBOX_PROBE))
-                path_of.update(dict.fromkeys(odd, INBOX_PROBE))
-        for path in dict.fromkeys(path_of.values()):
-            # in page order: batch answers come in any order and a pseudonymised replay sorts ids differently,
-            # so the repeat's body is the same in every run (cassettes match request bodies)
-            again = [u for u in user_ids if path_of[u] == path and _answered(out, u) and out[u]["status"] != 200]
-            if again:
-                for uid, got in (await self._probe_once(again, path)).items():
-                    if "error" not in got:
-                        out[uid]["again"] = got
-        return out
-
-    async def _probe_once(self, user_ids: list[str], path: str) -> dict[str, dict]:
-        answers = await self.reader.batch_get([(uid, path.format(id=uid)) for uid in user_ids])
-        out: dict[str, dict] = {}
-        for uid, item in answers.items():
-            if "error" in item:
-                out[uid] = {"error": f"mailbox probe failed: {item['error']}"}
-                continue
-            raw = item.get("body")
-            body: dict = raw if isinstance(raw, dict) else {}
-            err: dict = body["error"] if isinstance(body.get("error"), dict) else {}
-            got = {"status": item["status"], "code": err.get("code"), "message": err.get("message")}
-            if item["status"] == 200 and "userPurpose" in body:
-                got["userPurpose"] = body.get("userPurpose")
-            out[uid] = got
-        return out
-
     async def _etd(self) -> None:
         """ETD's service principal, its application/delegated grants, its registration, Graph's SP."""
         blocked = self._blocked("etd")
@@ -274,8 +221,8 @@ class TenantCollector:
             for name in ETD_SECTIONS:
                 self.sections[name] = Section.failed(blocked)
             return
-        sp = await self._fetch("etdServicePrincipal", "etd", self._find_etd)
-        graph = self._fetch("graphServicePrincipal", "etd", self._graph_sp)
+        sp = await self._fetch("etdServicePrincipal", "etd", lambda: find_etd(self.reader, self.settings))
+        graph = self._fetch("graphServicePrincipal", "etd", lambda: graph_service_principal(self.reader))
         if sp is None or not sp.get("found"):
             await graph
             reason = "ETD's service principal was not found" if sp is not None else "ETD lookup failed"
@@ -305,59 +252,6 @@ class TenantCollector:
                 lambda: self.reader.get_all(f"/applications?$filter=appId eq '{app_id}'"),
             ),
         )
-
-    async def _graph_sp(self) -> dict:
-        found = await self.reader.get_all(
-            f"/servicePrincipals?$filter=appId eq '{GRAPH_APP_ID}'&$select=id,appId,displayName"
-        )
-        if not found:
-            raise FetchError("Microsoft Graph's service principal was not found in this tenant")
-        return found[0]
-
-    async def _find_etd(self) -> dict:
-        """By app id when configured, else by display name; ambiguous names are an error."""
-        select = "$select=id,appId,displayName,accountEnabled,appOwnerOrganizationId,servicePrincipalType"
-        s = self.settings
-        if s.etd_app_id:
-            found = await self.reader.get_all(f"/servicePrincipals?$filter=appId eq '{s.etd_app_id}'&{select}")
-            return {
-                "found": bool(found),
-                "lookup": f"appId {s.etd_app_id}",
-                "servicePrincipal": found[0] if found else None,
-            }
-        name = s.etd_display_name.replace("'", "''")
-        found = await self.reader.get_all(f"/servicePrincipals?$filter=displayName eq '{name}'&{select}")
-        if len(found) > 1:
-            listed = "; ".join(f"{c['displayName']} (appId {c['appId']})" for c in found)
-            raise FetchError(
-                f"{len(found)} service principals are named '{s.etd_display_name}': {listed}. "
-                "Set etd.app_id (or --etd-app-id) to the one ETD uses"
-            )
-        similar: list[dict] = []
-        if not found:
-            prefix = name.split()[0] if name.split() else name
-            similar = await self.reader.get_all(
-                f"/servicePrincipals?$filter=startswith(displayName,'{prefix}')&{select}"
-            )
-        return {
-            "found": bool(found),
-            "lookup": f"display name '{s.etd_display_name}'",
-            "servicePrincipal": found[0] if found else None,
-            "candidates": [{"displayName": c["displayName"], "appId": c["appId"]} for c in similar],
-        }
-
-
-def _answered(out: dict[str, dict], user_id: str) -> bool:
-    """Did the probe of this user get an answer (not a failure, not left out of the batch)?"""
-    return user_id in out and "error" not in out[user_id]
-
-
-def _mailbox_answer(got: dict) -> bool:
-    """Is this probe answer one the mailbox endpoints give for a mailbox (or its absence)?"""
-    status = got.get("status")
-    if status == 403:  # an access policy's answer is about the mailbox; a plain denial is about the endpoint
-        return "OData is disabled" in str(got.get("message") or "")
-    return status == 200 or (status == 404 and got.get("code") in MAILBOX_CODES)
 
 
 def _shape_reason(section: str, err: BaseException) -> str:
