@@ -8,10 +8,7 @@ includes the checks: the checkout's `tenant_checks` directory (ini etd_checks_di
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,24 +18,17 @@ from _pytest import timing
 
 from .checks.base import Check, Estate, Subject
 from .checks.causes import CASE_TITLES
-from .collect.progress import Progress
 from .findings import NotApplicable, NotEvaluated
-from .gate import Gate, load_gate
-from .integrity import load_signing_key
 from .interrupts import leaves, sigterm_as_interrupt
 from .options import pytest_addoption  # noqa: F401 - the plugin's options live there
-from .recording import CassetteError
 from .report import ManifestWriter, ReportPlugin
-from .session import acquire
-from .settings import ConfigError, resolve, with_overrides
+from .run_inputs import run_snapshot
 from .snapshot import Snapshot
 
 SNAPSHOT_KEY = pytest.StashKey[Path]()
 ESTATE_KEY = pytest.StashKey[Estate]()
 TMPDIR_KEY = pytest.StashKey[str]()
 STARTED_KEY = pytest.StashKey[Any]()
-GATE_KEY = pytest.StashKey[Gate]()
-SIGNER_KEY = pytest.StashKey[object]()
 
 
 CHECKS_PACKAGE = "etd_readiness.tenant_checks"
@@ -139,7 +129,7 @@ def _acquire(config: pytest.Config) -> Path:
     opt = config.option
     try:
         with sigterm_as_interrupt():
-            snapshot = _snapshot(config)
+            snapshot = run_snapshot(config)
     except (KeyboardInterrupt, BaseExceptionGroup) as err:
         interrupts = err.subgroup(KeyboardInterrupt) if isinstance(err, BaseExceptionGroup) else err
         if interrupts is None:
@@ -155,75 +145,6 @@ def _acquire(config: pytest.Config) -> Path:
     if opt.etd_save_snapshot:
         snapshot.save(Path(opt.etd_save_snapshot))
     return path
-
-
-def _snapshot(config: pytest.Config) -> Snapshot:
-    """The run's snapshot: loaded, collected live, or through cassettes; usage errors as pytest's."""
-    opt = config.option
-    try:
-        settings = None
-        if not opt.etd_snapshot:
-            settings = resolve(opt.etd_config)
-            if settings is not None:
-                settings = _overridden(settings, opt)
-        config.stash[GATE_KEY] = load_gate(opt, settings)
-        config.stash[SIGNER_KEY] = load_signing_key(opt.etd_sign_key)
-        if opt.etd_snapshot:
-            snapshot = _load_snapshot(Path(opt.etd_snapshot))
-        else:
-            cassette_dir = Path(opt.cassette_dir or config.rootpath / config.getini("etd_cassette_dir"))
-            snapshot = acquire(
-                settings,
-                opt.record_mode,
-                cassette_dir,
-                opt.pseudonymize,
-                tuple(opt.etd_error_log or ()),
-                _progress(config),
-            )
-        snapshot.context["phase"] = config.stash[GATE_KEY].phase
-    except (ConfigError, CassetteError) as err:
-        raise pytest.UsageError(str(err)) from None
-    return snapshot
-
-
-def _progress(config: pytest.Config) -> Progress | None:
-    """The fetch's progress line on stderr: live on a terminal, every ~10 s otherwise, none with -q."""
-    if config.option.verbose < 0:
-        return None
-    tty = sys.stderr.isatty()
-    interval = float(os.environ.get("ETD_PROGRESS_SECONDS", "10"))
-    return Progress(out=sys.stderr, tty=tty, interval_s=interval)
-
-
-def _load_snapshot(path: Path) -> Snapshot:
-    """A saved snapshot, or one line saying it is missing, corrupt (and where) or not a snapshot."""
-    hint = "save one with --etd-save-snapshot"
-    try:
-        return Snapshot.load(path)
-    except OSError as err:
-        raise pytest.UsageError(f"cannot read snapshot {path}: {err.strerror}; {hint}") from None
-    except json.JSONDecodeError as err:
-        where = f"line {err.lineno} column {err.colno}: {err.msg}"
-        raise pytest.UsageError(f"snapshot {path} is corrupt (not valid JSON at {where}); {hint}") from None
-    except UnicodeDecodeError as err:
-        raise pytest.UsageError(f"snapshot {path} is corrupt (byte {err.start} is not UTF-8); {hint}") from None
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
-        what = f"missing {err}" if isinstance(err, KeyError) else str(err)
-        raise pytest.UsageError(f"snapshot {path} is corrupt or not a snapshot ({what}); {hint}") from None
-
-
-def _overridden(settings, opt):
-    """Command-line options win over the config file and the environment."""
-    return with_overrides(
-        settings,
-        etd_app_id=opt.etd_app_id,
-        etd_display_name=opt.etd_app_name,
-        etd_mode=opt.etd_mode,
-        protected_group=opt.protected_group,
-        protected_addresses_file=opt.protected_addresses,
-        graph_url=opt.graph_endpoint,
-        authority=opt.authority,
-    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

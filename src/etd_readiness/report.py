@@ -18,6 +18,7 @@ from .checks.links import etd_service_principal, reached
 from .collect.messages import MESSAGE_ROLES
 from .gate import GATE_MEANING, Gate, exit_code
 from .report_rows import Rows
+from .run_inputs import GATE_KEY, SIGNER_KEY
 from .run_status import RunStatus, Tally, verdict_line
 
 COMPACT_AFTER = 100
@@ -46,8 +47,6 @@ class ReportPlugin:
 
     @property
     def gate(self) -> Gate:
-        from .plugin import GATE_KEY
-
         return self.config.stash.setdefault(GATE_KEY, Gate())
 
     def estate(self):
@@ -286,8 +285,6 @@ class ManifestWriter:
         result = yield
         report = self.report
         if report.settled:
-            from .plugin import SIGNER_KEY
-
             integrity.write_manifest(report.manifest_path, report.outputs(), session.config.stash.get(SIGNER_KEY, None))
             session.exitstatus = report.gate.exit_code
         return result
