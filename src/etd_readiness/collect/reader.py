@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ from kiota_http.middleware.options import ResponseHandlerOption
 
 from .batching import read_batch_answer
 from .graph_client import GraphConnection
+from .pacing import AdaptiveLimit, MailboxSlots, mailbox_of
 from .responses import (
     HTTPCORE_ERRORS,
     RETRYABLE,
@@ -90,7 +92,7 @@ class _Raw(ResponseHandler):
 
 
 class GraphReader:
-    """GET, paged GET and batched GET of raw JSON with retries and bounded concurrency."""
+    """GET, paged GET and batched GET of raw JSON with retries and adaptive concurrency (`pacing.py`)."""
 
     def __init__(
         self,
@@ -98,13 +100,18 @@ class GraphReader:
         *,
         policy: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
-        concurrency: int = 8,
+        start_concurrency: int = 8,
+        max_concurrency: int = 32,
+        adaptive: bool = True,
         rng: random.Random | None = None,
     ) -> None:
         self._conn = conn
         self._policy = policy or RetryPolicy()
         self._sleep = sleep
-        self._gate = asyncio.Semaphore(concurrency)
+        self.pacing = AdaptiveLimit(
+            min(start_concurrency, max_concurrency), max_concurrency, sleep=sleep, adaptive=adaptive
+        )
+        self._mailboxes = MailboxSlots()
         self._rng = rng or random.Random()
         self._host = urlsplit(conn.base_url).netloc or conn.base_url
         self.unreachable: str | None = None
@@ -113,7 +120,7 @@ class GraphReader:
     def absolute(self, url: str) -> str:
         return url if url.startswith(("http://", "https://")) else self._conn.base_url + url
 
-    async def _send(self, method: Method, url: str, body: bytes | None) -> dict | Failure:
+    async def _send(self, method: Method, url: str, body: bytes | None, waited: bool) -> dict | Failure:
         info = RequestInformation()
         info.http_method = method
         info.url = self.absolute(url)
@@ -122,15 +129,24 @@ class GraphReader:
         if body is not None:
             info.headers.try_add("Content-Type", "application/json")
             info.content = body
-        async with self._gate:
+        epoch = await self.pacing.acquire(waited)
+        got: dict | Failure = Failure("was not answered", retryable=True)
+        try:
             self.stats.requests += 1
             try:
                 response = await self._conn.adapter.send_primitive_async(info, "bytes", None)
             except NETWORK_ERRORS as err:  # every network shape becomes a Failure, never a crash
-                return classify_exception(err, self._host)
-        if not isinstance(response, httpx.Response):
-            return Failure("answered nothing the client could read", retryable=True)
-        return classify_response(response)
+                got = classify_exception(err, self._host)
+            else:
+                got = (
+                    classify_response(response)
+                    if isinstance(response, httpx.Response)
+                    else Failure("answered nothing the client could read", retryable=True)
+                )
+        finally:
+            throttled, retry_after = throttle_signal(got)
+            await self.pacing.release(epoch, throttled, retry_after)
+        return got
 
     def _wait(self, failure: Failure, attempt: int) -> float:
         given = retry_after_seconds(failure.headers)
@@ -138,16 +154,17 @@ class GraphReader:
         return min(wait, self._policy.max_wait_s)
 
     async def _request_json(
-        self, method: Method, url: str, body: bytes | None = None, check: Check | None = None
+        self, method: Method, url: str, body: bytes | None = None, check: Check | None = None, waited: bool = False
     ) -> dict:
-        """One request with retries; the parsed JSON object (passing `check`), or FetchError."""
+        """One request with retries; the parsed JSON object (passing `check`), or FetchError. `waited`: the
+        caller already waited out a Retry-After, so this request skips the reader's hold."""
         what = f"{method.value} {_short(url)}"
         retries = 0
         last = Failure("was not sent", retryable=False)
         for attempt in range(self._policy.max_retries + 1):
             if self.unreachable:
                 raise FetchError(self.unreachable, unreachable=True)
-            got = await self._send(method, url, body)
+            got = await self._send(method, url, body, waited or attempt > 0)
             if isinstance(got, dict):
                 problem = check(got) if check else None
                 if problem is None:
@@ -203,7 +220,9 @@ class GraphReader:
             waits: list[float] = []
             chunks = [pending[start : start + BATCH_LIMIT] for start in range(0, len(pending), BATCH_LIMIT)]
             # every envelope at once: the reader's gate bounds how many are in flight
-            answers = await asyncio.gather(*(self._batch_once(chunk) for chunk in chunks), return_exceptions=True)
+            answers = await asyncio.gather(
+                *(self._batch_once(chunk, waited=attempt > 0) for chunk in chunks), return_exceptions=True
+            )
             for chunk, answer in zip(chunks, answers, strict=True):
                 if isinstance(answer, FetchError):
                     for item_id, _ in chunk:
@@ -236,14 +255,33 @@ class GraphReader:
                     results[item_id] = {"error": results[item_id]["error"] + _after(self._policy.max_retries)}
         return results
 
-    async def _batch_once(self, chunk: Sequence[tuple[str, str]]) -> Any:
+    async def _batch_once(self, chunk: Sequence[tuple[str, str]], waited: bool = False) -> Any:
         body = json.dumps(
             {"requests": [{"id": item_id, "method": "GET", "url": url} for item_id, url in chunk]},
             separators=(",", ":"),
         ).encode()
         self.stats.batch_items += len(chunk)
-        doc = await self._request_json(Method.POST, "/$batch", body, check=_batch_shape)
+        mailboxes = Counter(m for m in (mailbox_of(url) for _, url in chunk) if m)
+        async with self._mailboxes.hold(mailboxes):
+            doc = await self._request_json(Method.POST, "/$batch", body, check=_batch_shape, waited=waited)
         return read_batch_answer([item_id for item_id, _ in chunk], doc)
+
+
+def throttle_signal(got: dict | Failure) -> tuple[bool, float | None]:
+    """Was this answer (or an item of a `$batch` answer) a 429, and the longest Retry-After given."""
+    if isinstance(got, Failure):
+        return (True, retry_after_seconds(got.headers)) if got.status == 429 else (False, None)
+    responses = got.get("responses")
+    if not isinstance(responses, list):
+        return False, None
+    waits = [
+        retry_after_seconds(r.get("headers") if isinstance(r.get("headers"), dict) else None)
+        for r in responses
+        if isinstance(r, dict) and str(r.get("status")) == "429"
+    ]
+    if not waits:
+        return False, None
+    return True, max((w for w in waits if w is not None), default=None)
 
 
 def _page_shape(doc: dict) -> str | None:
