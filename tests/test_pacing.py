@@ -30,6 +30,7 @@ def _limit(start: int = 4, ceiling: int = 32) -> tuple[AdaptiveLimit, FakeTime]:
 
 
 async def _answer(limit: AdaptiveLimit, throttled: bool = False, retry_after: float | None = None) -> int:
+    """One request through the limit, answered at once."""
     epoch = await limit.acquire()
     await limit.release(epoch, throttled, retry_after)
     return epoch
@@ -47,8 +48,8 @@ def test_slow_start_grows_by_one_per_answer_up_to_the_ceiling() -> None:
     assert asyncio.run(run()) == [5, 6, 7, 8, 9, 10, 10, 10]
 
 
-def test_a_burst_of_429s_from_one_overload_halves_once_then_growth_is_additive() -> None:
-    async def run() -> tuple[int, int, list[int]]:
+def test_a_burst_of_429s_from_one_overload_cuts_once_then_recovers_fast_then_probes_slowly() -> None:
+    async def run() -> tuple[int, int, int, list[int]]:
         limit, _ = _limit(start=16, ceiling=32)
         epochs = [await limit.acquire() for _ in range(16)]  # 16 in flight, all sent before any answer
         for epoch in epochs[:5]:
@@ -56,40 +57,52 @@ def test_a_burst_of_429s_from_one_overload_halves_once_then_growth_is_additive()
         after_burst = limit.limit
         for epoch in epochs[5:]:
             await limit.release(epoch, throttled=False)
+        recovered = limit.limit
         grown = []
-        for _ in range(3 * 8):
+        for _ in range(3 * 15):
             await _answer(limit)
             grown.append(limit.limit)
-        return after_burst, limit.stats.halvings, grown
+        return after_burst, limit.stats.decreases, recovered, grown
 
-    after_burst, halvings, grown = asyncio.run(run())
-    assert after_burst == 8 and halvings == 1
-    # 11 good answers at ~8 add ~1.3; then one per `limit` answers: slow, not doubling
-    assert grown[0] >= 9 and grown[-1] <= 12
+    after_burst, decreases, recovered, grown = asyncio.run(run())
+    assert after_burst == 11 and decreases == 1  # 16 x 0.7, once for the whole burst
+    assert recovered == 14  # +0.5 per answer, up to 90 % of where the 429 came (14.4)
+    assert grown[-1] in (16, 17)  # beyond that, one per round of ~15 answers
 
 
-def test_a_429_after_the_halving_halves_again_and_never_below_one() -> None:
+def test_a_429_after_the_cut_cuts_again_and_never_below_one() -> None:
     async def run() -> list[int]:
         limit, _ = _limit(start=8, ceiling=8)
         seen = []
-        for _ in range(5):
+        for _ in range(6):
             await _answer(limit, throttled=True)
             seen.append(limit.limit)
         return seen
 
-    assert asyncio.run(run()) == [4, 2, 1, 1, 1]
+    assert asyncio.run(run()) == [5, 3, 2, 1, 1, 1]
 
 
-def test_retry_after_holds_every_new_request() -> None:
+def test_a_rate_limits_retry_after_holds_every_new_request() -> None:
     async def run() -> tuple[list[float], int]:
         limit, t = _limit()
-        await _answer(limit, throttled=True, retry_after=3.0)
+        epoch = await limit.acquire()
+        await limit.release(epoch, throttled=True, retry_after=3.0, rate_limited=True)
         await _answer(limit)  # sent after the 429: waits out the 3 s first
         await _answer(limit)  # the hold is over
         return t.slept, limit.stats.holds
 
     slept, holds = asyncio.run(run())
     assert slept == [3.0] and holds == 1
+
+
+def test_a_concurrency_429_holds_nobody_else() -> None:
+    async def run() -> list[float]:
+        limit, t = _limit()
+        await _answer(limit, throttled=True, retry_after=3.0)  # Outlook's MailboxConcurrency: fewer at once
+        await _answer(limit)
+        return t.slept
+
+    assert asyncio.run(run()) == []
 
 
 def test_in_flight_never_exceeds_the_limit() -> None:

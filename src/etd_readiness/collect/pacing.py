@@ -1,11 +1,13 @@
 """How many Graph requests are in flight: found by Graph's answers, and capped per mailbox.
 
-`AdaptiveLimit` works like TCP's congestion window. It starts at `start` and, until the first 429,
-grows by one for every answer that was not throttled (it doubles per round of answers). After a 429,
-it halves (once for all the requests that were already in flight when it did: a burst of 429s from
-one overload halves it once, not ten times) and then grows by one per `limit` answers. It never leaves
-[1, `ceiling`]. A Retry-After on a 429 holds every new request until it has passed: the throttled
-request is not the only one Graph wants to see back off.
+`AdaptiveLimit` works like TCP's congestion window (CUBIC's shape, simply). It starts at `start` and,
+until the first 429, grows by one for every answer that was not throttled (it doubles per round of
+answers). A 429 cuts it to 0.7 of itself, once for all the requests already in flight when it did (a
+burst of 429s from one overload cuts once, not ten times), and remembers where the 429 came. Below 90 %
+of that mark it grows by a half per answer, back quickly; above it, by one per round of answers, probing
+slowly. It never leaves [1, `ceiling`]. A 429 that is a rate limit (not Outlook's "MailboxConcurrency"
+one) also holds every new request until its Retry-After has passed: a full window is not emptied by
+sending less at once. The throttled request itself always waits out its own Retry-After (reader.py).
 
 `MailboxSlots` keeps Outlook's limit of 4 concurrent requests per app per mailbox (GRAPH_FACTS §6):
 Graph dispatches at most 4 items of one `$batch` at once, so an envelope with k items for a mailbox
@@ -22,21 +24,24 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 OUTLOOK_PER_MAILBOX = 4
+DECREASE = 0.7  # of the limit, on a 429
+RECOVER_BELOW = 0.9  # of the limit where the last 429 came: grow fast below it
+RECOVER_STEP = 0.5  # per answer while recovering
 Clock = Callable[[], float]
 
 
 @dataclass
 class PacingStats:
-    """What the limit did: where it ended, its highest value, how often it halved, the holds it served."""
+    """What the limit did: where it ended, its highest value, how often it was cut, the holds it served."""
 
     limit: float = 0.0
     peak: int = 0
-    halvings: int = 0
+    decreases: int = 0
     holds: int = 0
 
 
 class AdaptiveLimit:
-    """Additive increase, halving on 429, Retry-After held for everyone; see the module docstring."""
+    """Grows while Graph answers, cut on a 429, a rate limit's Retry-After held for all; see the module docstring."""
 
     def __init__(
         self,
@@ -51,6 +56,7 @@ class AdaptiveLimit:
             raise ValueError(f"need 1 <= start <= ceiling, got start={start}, ceiling={ceiling}")
         self._limit = float(start)
         self._threshold = float(ceiling)  # slow start until the first 429
+        self._mark = float(ceiling)  # where the last 429 came
         self._ceiling = ceiling
         self._in_flight = 0
         self._epoch = 0
@@ -78,27 +84,35 @@ class AdaptiveLimit:
             self._in_flight += 1
             return self._epoch
 
-    async def release(self, epoch: int, throttled: bool, retry_after: float | None = None) -> None:
-        """The request was answered; `throttled` when Graph said 429 (to it or an item it carried)."""
+    async def release(
+        self, epoch: int, throttled: bool, retry_after: float | None = None, rate_limited: bool = False
+    ) -> None:
+        """The request was answered; `throttled` when Graph said 429 (to it or an item it carried),
+        `rate_limited` when that 429 was not a concurrency one (then its Retry-After holds everyone)."""
         async with self._cond:
             self._in_flight -= 1
-            if not self._adaptive:
-                pass
-            elif throttled:
-                if retry_after:
-                    self._resume_at = max(self._resume_at, self._clock() + retry_after)
-                if epoch == self._epoch:  # the first 429 of this overload halves; the rest were already sent
-                    self._limit = max(1.0, self._limit / 2)
-                    self._threshold = self._limit
-                    self._epoch += 1
-                    self.stats.halvings += 1
-            elif self._limit < self._threshold:
-                self._limit = min(self._limit + 1, self._threshold)
-            else:
-                self._limit = min(self._limit + 1 / self._limit, float(self._ceiling))
-            self.stats.limit = self._limit
-            self.stats.peak = max(self.stats.peak, self.limit)
+            if self._adaptive:
+                self._adapt(epoch, throttled, retry_after if rate_limited else None)
             self._cond.notify_all()
+
+    def _adapt(self, epoch: int, throttled: bool, hold_s: float | None) -> None:
+        if throttled:
+            if hold_s:
+                self._resume_at = max(self._resume_at, self._clock() + hold_s)
+            if epoch == self._epoch:  # the first 429 of this overload cuts; the rest were already sent
+                self._mark = self._limit
+                self._limit = max(1.0, self._limit * DECREASE)
+                self._threshold = self._limit
+                self._epoch += 1
+                self.stats.decreases += 1
+        elif self._limit < self._threshold:
+            self._limit = min(self._limit + 1, self._threshold)
+        elif self._limit < self._mark * RECOVER_BELOW:
+            self._limit = min(self._limit + RECOVER_STEP, self._mark * RECOVER_BELOW)
+        else:
+            self._limit = min(self._limit + 1 / self._limit, float(self._ceiling))
+        self.stats.limit = self._limit
+        self.stats.peak = max(self.stats.peak, self.limit)
 
 
 class MailboxSlots:

@@ -144,8 +144,8 @@ class GraphReader:
                     else Failure("answered nothing the client could read", retryable=True)
                 )
         finally:
-            throttled, retry_after = throttle_signal(got)
-            await self.pacing.release(epoch, throttled, retry_after)
+            throttled, retry_after, rate_limited = throttle_signal(got)
+            await self.pacing.release(epoch, throttled, retry_after, rate_limited)
         return got
 
     def _wait(self, failure: Failure, attempt: int) -> float:
@@ -267,21 +267,26 @@ class GraphReader:
         return read_batch_answer([item_id for item_id, _ in chunk], doc)
 
 
-def throttle_signal(got: dict | Failure) -> tuple[bool, float | None]:
-    """Was this answer (or an item of a `$batch` answer) a 429, and the longest Retry-After given."""
+def throttle_signal(got: dict | Failure) -> tuple[bool, float | None, bool]:
+    """Was this answer (or an item of a `$batch` answer) a 429; the longest Retry-After given; and was
+    any of them a rate limit rather than Outlook's concurrency limit ("...MailboxConcurrency limit.")."""
     if isinstance(got, Failure):
-        return (True, retry_after_seconds(got.headers)) if got.status == 429 else (False, None)
+        if got.status != 429:
+            return False, None, False
+        return True, retry_after_seconds(got.headers), not _is_concurrency(got.reason)
     responses = got.get("responses")
     if not isinstance(responses, list):
-        return False, None
-    waits = [
-        retry_after_seconds(r.get("headers") if isinstance(r.get("headers"), dict) else None)
-        for r in responses
-        if isinstance(r, dict) and str(r.get("status")) == "429"
-    ]
-    if not waits:
-        return False, None
-    return True, max((w for w in waits if w is not None), default=None)
+        return False, None, False
+    throttled = [r for r in responses if isinstance(r, dict) and str(r.get("status")) == "429"]
+    if not throttled:
+        return False, None, False
+    waits = [retry_after_seconds(r.get("headers") if isinstance(r.get("headers"), dict) else None) for r in throttled]
+    rate = any(not _is_concurrency(str(error_of(r.get("body"))[1])) for r in throttled)
+    return True, max((w for w in waits if w is not None), default=None), rate
+
+
+def _is_concurrency(text: str) -> bool:
+    return "concurrency" in text.lower()
 
 
 def _page_shape(doc: dict) -> str | None:
