@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .e2e import e2e_stage
 from .emuproc import EmulatorProcess
 from .pacing import pacing_stage
 from .project import (
@@ -457,7 +458,7 @@ def _suite_version(suite_src: str | None) -> str:
     return (head.stdout.strip() or "unknown") + (" + uncommitted changes in src/" if dirty.stdout.strip() else "")
 
 
-STAGES = ("live", "pacing", "replay", "chromium", "xdist", "big", "startup")
+STAGES = ("live", "pacing", "e2e", "replay", "chromium", "xdist", "big", "startup")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -519,6 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     steps: list[tuple[str, Callable[[], None]]] = [
         ("live", bench.live_fetch),
         ("pacing", lambda: pacing_stage(bench)),
+        ("e2e", lambda: e2e_stage(bench)),
         ("replay", bench.replay),  # with "chromium" and "xdist" as parts of it
         ("startup", bench.startup),
         ("big", bench.big),

@@ -26,14 +26,18 @@ class AtomicPersister:
     """vcrpy's file persister, but the cassette is written whole (temp file + rename) and in a
     deterministic order: interactions sorted by method, URL and body (a stable sort, so repeats of one
     request, e.g. throttled then answered, keep their order). `fresh`: ignore what is on disk (rewrite),
-    which is replaced only when the new recording is saved."""
+    which is replaced only when the new recording is saved. `loaded`: vcrpy's view of the cassette,
+    already read and checked (recording.check_cassette), so it is not parsed again."""
 
-    def __init__(self, fresh: bool = False) -> None:
+    def __init__(self, fresh: bool = False, loaded: Any = None) -> None:
         self.fresh = fresh
+        self.loaded = loaded
 
     def load_cassette(self, cassette_path: str, serializer: Any) -> Any:
         if self.fresh:
             raise CassetteNotFoundError()
+        if self.loaded is not None:
+            return self.loaded
         return FilesystemPersister.load_cassette(cassette_path, serializer)
 
     def save_cassette(self, cassette_path: str, cassette_dict: dict, serializer: Any) -> None:

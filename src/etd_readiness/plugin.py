@@ -174,8 +174,22 @@ def _check_of(node) -> Check:
     return marker.args[0]
 
 
+class Assessment:
+    """An item's parameter: its check and subject, judged at setup (`pytest_runtest_setup` below).
+
+    The test's `finding` argument is parametrized directly with these, not through a fixture: a
+    function fixture per item was the largest per-item cost of the run (bench/RESULTS.md).
+    """
+
+    __slots__ = ("check", "subject")
+
+    def __init__(self, check: Check, subject: Subject) -> None:
+        self.check = check
+        self.subject = subject
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "etd_subject" not in metafunc.fixturenames:
+    if "finding" not in metafunc.fixturenames:
         return
     check = _check_of(metafunc.definition)
     if SNAPSHOT_KEY not in metafunc.config.stash:
@@ -188,27 +202,33 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if not subjects:
         _skip_all(metafunc, check.when_empty)
         return
-    metafunc.parametrize("etd_subject", subjects, ids=[s.test_id for s in subjects])
+    metafunc.parametrize("finding", [Assessment(check, s) for s in subjects], ids=[s.test_id for s in subjects])
 
 
 def _skip_all(metafunc: pytest.Metafunc, reason: str) -> None:
     skipped = pytest.param(None, marks=pytest.mark.skip(reason=reason))
-    metafunc.parametrize("etd_subject", [skipped], ids=["not-applicable"])
+    metafunc.parametrize("finding", [skipped], ids=["not-applicable"])
 
 
-@pytest.fixture
-def finding(request: pytest.FixtureRequest, etd_subject):
-    """The check's verdict for this subject (None = fine); data not fetched makes the test error."""
-    check = _check_of(request.node)
-    estate = estate_of(request.config)
-    props = [("etd_check", check.check_id), ("etd_check_title", check.title), ("etd_subject", etd_subject.test_id)]
-    if check.describe is not None and not etd_subject.unavailable:
-        props += list(check.describe(estate, etd_subject).items())
-    request.node.user_properties += props
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Judge the item's subject: its finding (None = fine) becomes the test's `finding` argument; data
+    not fetched raises NotEvaluated here, so the item errors in setup; a check that does not apply skips."""
+    callspec = getattr(item, "callspec", None)
+    pending = callspec.params.get("finding") if callspec is not None else None
+    if not isinstance(pending, Assessment):
+        return
+    check, subject = pending.check, pending.subject
+    estate = estate_of(item.config)
+    props = [("etd_check", check.check_id), ("etd_check_title", check.title), ("etd_subject", subject.test_id)]
+    if check.describe is not None and not subject.unavailable:
+        props += list(check.describe(estate, subject).items())
+    item.user_properties += props
     try:
-        return check.run(estate, etd_subject)
+        result = check.run(estate, subject)
     except NotApplicable as why:
         pytest.skip(str(why))
+    item.funcargs["finding"] = result  # type: ignore[attr-defined]
 
 
 @pytest.hookimpl(wrapper=True)

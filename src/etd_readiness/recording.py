@@ -18,7 +18,6 @@ import vcr
 import vcr.serialize
 import yaml
 from vcr.errors import CannotOverwriteExistingCassetteException
-from vcr.serializers import yamlserializer
 
 from .cassette_store import AtomicPersister, steady
 from .pseudonymize import Pseudonymizer
@@ -97,8 +96,19 @@ class Scrubber:
         return response
 
 
-def check_cassette(path: Path, tenant: str) -> dict:
-    """A cassette that exists must be readable vcrpy YAML with our metadata; returns that metadata."""
+class _Parsed:
+    """A vcrpy serializer that hands back a document already parsed (the cassette is read once)."""
+
+    def __init__(self, doc: dict) -> None:
+        self.doc = doc
+
+    def deserialize(self, _text: str) -> dict:
+        return self.doc
+
+
+def check_cassette(path: Path, tenant: str) -> tuple[dict, Any]:
+    """A cassette that exists must be readable vcrpy YAML with our metadata; returns that metadata and
+    vcrpy's view of the cassette (hand it to `cassette(..., loaded=)`: the YAML is parsed once)."""
     if not path.is_file():
         raise CassetteError(f"cassette {path} does not exist; {rerecord_hint(tenant)}")
     try:
@@ -109,7 +119,7 @@ def check_cassette(path: Path, tenant: str) -> dict:
     if not isinstance(doc, dict) or not isinstance(doc.get("interactions"), list):
         raise CassetteError(f"cassette {path} is not a vcrpy cassette; {rerecord_hint(tenant)}")
     try:  # what vcrpy itself will do with it
-        vcr.serialize.deserialize(text, yamlserializer)
+        loaded = vcr.serialize.deserialize(text, _Parsed(doc))
     except Exception as err:  # noqa: BLE001 - any shape vcrpy cannot replay is a corrupt cassette
         raise CassetteError(
             f"cassette {path} is corrupt (an interaction vcrpy cannot replay: {type(err).__name__}); "
@@ -125,7 +135,7 @@ def check_cassette(path: Path, tenant: str) -> dict:
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not _valid_metadata(meta.get(META_KEY)):
         raise CassetteError(f"cassette {path} lacks the suite's metadata; {rerecord_hint(tenant)}")
-    return meta[META_KEY]
+    return meta[META_KEY], loaded
 
 
 def _where(item: Any) -> str:
@@ -178,14 +188,15 @@ def _valid_metadata(meta: Any) -> bool:
 
 
 @contextlib.contextmanager
-def cassette(path: Path, mode: str, scrubber: Scrubber, tenant: str) -> Iterator[Any]:
+def cassette(path: Path, mode: str, scrubber: Scrubber, tenant: str, loaded: Any = None) -> Iterator[Any]:
     """Record or replay one tenant's collection; translate vcrpy's errors into CassetteError.
 
-    For replay (mode "none") the caller checks the cassette first with `check_cassette`.
+    For replay (mode "none") the caller checks the cassette first with `check_cassette`, and passes
+    what it `loaded`.
     A recording is written only when the collection inside completed: an exception or Ctrl-C leaves the
     file on disk as it was (the write itself is atomic, see AtomicPersister).
     """
-    persister = AtomicPersister(fresh=mode == "rewrite")
+    persister = AtomicPersister(fresh=mode == "rewrite", loaded=loaded)
     if mode == "rewrite":
         mode = "all"
     recorder = vcr.VCR(

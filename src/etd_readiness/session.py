@@ -270,11 +270,11 @@ def _through_cassette(
     Returns the pseudonymised protected scope when the cassette holds one.
     """
     if mode == "none":
-        meta = check_cassette(path, tenant.name)
+        meta, loaded = check_cassette(path, tenant.name)
         scope = meta.get("pseudonymized_scope")
         auditor = Auditor(**meta["auditor"])
         replay = _with_scope(replace(settings, graph_url=CANONICAL_GRAPH), scope)
-        with cassette(path, "none", Scrubber(CANONICAL_GRAPH), tenant.name):
+        with cassette(path, "none", Scrubber(CANONICAL_GRAPH), tenant.name, loaded):
             snap, stats = asyncio.run(
                 collect_tenant(tenant, replay, StaticTokenCredential(), auditor=auditor, sleep=_no_sleep)
             )

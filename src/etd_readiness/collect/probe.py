@@ -24,6 +24,8 @@ class MailboxProber:
         self.reader = reader
         self.roles = roles
         self.progress = progress
+        self._path_of: dict[str, str] = {}  # which probe each user got
+        self._unlicensed: set[str] = set()
 
     @property
     def path(self) -> str:
@@ -33,37 +35,42 @@ class MailboxProber:
         return INBOX_PROBE
 
     async def probe(self, user_ids: list[str], unlicensed: frozenset[str] = frozenset()) -> dict[str, dict]:
-        """The mailbox probe per user through `$batch` (ids are the user ids); a mailbox that does not
-        answer 200 is probed once more, so one that flaps between answers shows both. The exception:
-        a user of `unlicensed` (no Exchange plan at all) answering "MailboxNotEnabledForRESTAPI" says
-        what the directory already says, and is not asked again (2 % of a tenant's probes saved)."""
+        """The mailbox probe per user through `$batch` (ids are the user ids). `confirm` then asks once
+        more, pooled over every page, each mailbox that did not answer 200. `unlicensed`: users holding
+        no Exchange plan at all."""
         first = self.path
         out = await self._probe_once(user_ids, first)
         if self.progress is not None:
             self.progress.probed += len(user_ids)
-        path_of = dict.fromkeys(user_ids, first)
+        self._path_of.update(dict.fromkeys(user_ids, first))
+        self._unlicensed |= unlicensed
         if first == SETTINGS_PROBE and (self.roles is None or self.roles & MAIL_ROLES):
             # an endpoint that does not know mailboxSettings (400, or a 404 that is no mailbox answer): ask the inbox
             odd = [u for u in user_ids if _answered(out, u) and not is_mailbox_answer(out[u])]
             if odd:
                 out.update(await self._probe_once(odd, INBOX_PROBE))
-                path_of.update(dict.fromkeys(odd, INBOX_PROBE))
-        for path in dict.fromkeys(path_of.values()):
-            # in page order: batch answers come in any order and a pseudonymised replay sorts ids differently,
-            # so the repeat's body is the same in every run (cassettes match request bodies)
+                self._path_of.update(dict.fromkeys(odd, INBOX_PROBE))
+        return out
+
+    async def confirm(self, results: dict[str, dict], order: list[str]) -> None:
+        """Probe once more every mailbox of `results` that did not answer 200, so one that flaps between
+        answers shows both (as `again`). The exception: an unlicensed user's "MailboxNotEnabledForRESTAPI"
+        says what the directory already says, and is not asked again. The repeats of all pages go in full
+        envelopes, in `order` (page order: batch answers come in any order and a pseudonymised replay
+        sorts ids differently, so the repeats' bodies are the same in every run; cassettes match bodies)."""
+        for path in dict.fromkeys(self._path_of[u] for u in order if u in self._path_of):
             again = [
                 u
-                for u in user_ids
-                if path_of[u] == path
-                and _answered(out, u)
-                and out[u]["status"] != 200
-                and not _as_said(out[u], u, unlicensed)
+                for u in order
+                if self._path_of.get(u) == path
+                and _answered(results, u)
+                and results[u]["status"] != 200
+                and not _as_said(results[u], u, self._unlicensed)
             ]
             if again:
                 for uid, got in (await self._probe_once(again, path)).items():
                     if "error" not in got:
-                        out[uid]["again"] = got
-        return out
+                        results[uid]["again"] = got
 
     async def _probe_once(self, user_ids: list[str], path: str) -> dict[str, dict]:
         answers = await self.reader.batch_get([(uid, path.format(id=uid)) for uid in user_ids])
@@ -82,7 +89,7 @@ class MailboxProber:
         return out
 
 
-def _as_said(got: dict, user_id: str, unlicensed: frozenset[str]) -> bool:
+def _as_said(got: dict, user_id: str, unlicensed: set[str] | frozenset[str]) -> bool:
     """Is this the answer the directory predicts: no Exchange plan, so no mailbox?"""
     return user_id in unlicensed and got["status"] == 404 and got.get("code") == "MailboxNotEnabledForRESTAPI"
 

@@ -157,6 +157,7 @@ class TenantCollector:
         members = set(group_ids) if group_ids is not None else None
         users: list[dict] = []
         probes: list[asyncio.Task] = []
+        order: list[str] = []
         pages = 0
         try:
             async for page in self.reader.get_pages(f"/users?$select={USER_FIELDS}&$top=999"):
@@ -171,6 +172,7 @@ class TenantCollector:
                 if targets:
                     if self.progress is not None:
                         self.progress.targets += len(targets)
+                    order += targets
                     unlicensed = frozenset(u["id"] for u in page if not u["assignedPlans"])
                     probes.append(asyncio.create_task(self.prober.probe(targets, unlicensed)))
         except (FetchError, KeyError, TypeError, AttributeError) as err:
@@ -195,6 +197,7 @@ class TenantCollector:
         try:
             for part in await asyncio.gather(*probes):
                 results.update(part)
+            await self.prober.confirm(results, order)
         except FetchError as err:
             self.sections["mailboxes"] = Section.failed(str(err))
             return
