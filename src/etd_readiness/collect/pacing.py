@@ -93,7 +93,7 @@ class AdaptiveLimit:
             self._in_flight -= 1
             if self._adaptive:
                 self._adapt(epoch, throttled, retry_after if rate_limited else None)
-            self._cond.notify_all()
+            self._cond.notify(max(0, self.limit - self._in_flight))  # wake only as many as may go
 
     def _adapt(self, epoch: int, throttled: bool, hold_s: float | None) -> None:
         if throttled:
@@ -143,8 +143,12 @@ class MailboxSlots:
             yield
         finally:
             async with self._cond:
-                self._busy.subtract(need)
-                self._busy = +self._busy
+                for m, n in need.items():
+                    left = self._busy[m] - n
+                    if left > 0:
+                        self._busy[m] = left
+                    else:
+                        del self._busy[m]
                 self._cond.notify_all()
 
 
