@@ -97,6 +97,7 @@ class PytestRun:
     timed_out: bool = False
     timeline: dict[str, float] = field(default_factory=dict)
     rss_trace: list[tuple[float, float]] = field(default_factory=list)  # (s since launch, MB), 1 per second
+    progress: list[str] = field(default_factory=list)  # the suite's progress lines (stderr, off a terminal)
 
     def phases(self) -> dict[str, float]:
         """Seconds spent in each phase, from bench.timeline's marks (empty without them)."""
@@ -231,8 +232,20 @@ def run_pytest(
         with contextlib.suppress(ValueError):
             marks_read = json.loads(Path(marks).read_text(encoding="utf-8") or "{}")
         Path(marks).unlink(missing_ok=True)
+    progress = [line for line in text.splitlines() if line.startswith("etd-readiness: ")]
     return PytestRun(
-        args, code, wall, first, sampler.peak / 2**20, counts, text[-3000:], cpu, timed_out, marks_read, sampler.trace
+        args,
+        code,
+        wall,
+        first,
+        sampler.peak / 2**20,
+        counts,
+        text[-3000:],
+        cpu,
+        timed_out,
+        marks_read,
+        sampler.trace,
+        progress,
     )
 
 
@@ -248,11 +261,11 @@ def _kill_tree(pid: int) -> None:
             proc.kill()
 
 
-def chromium_opens(html: Path, timeout: float = 180) -> tuple[bool, str]:
-    """Headless Chromium loads the report and its DOM holds the results table with rows."""
+def chromium_opens(html: Path, timeout: float = 180) -> tuple[bool, str, float]:
+    """Headless Chromium loads the report and its DOM holds the results table with rows; and the seconds."""
     exe = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(exe).exists():
-        return False, "chromium not installed"
+        return False, "chromium not installed", 0.0
     cmd = [
         exe,
         "--headless",
@@ -267,12 +280,12 @@ def chromium_opens(html: Path, timeout: float = 180) -> tuple[bool, str]:
     try:
         res = subprocess.run(cmd, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return False, f"timed out after {timeout:.0f} s"
+        return False, f"timed out after {timeout:.0f} s", float(timeout)
     took = time.perf_counter() - start
     dom = res.stdout.decode("utf-8", "replace")
     rows = dom.count('class="collapsible"') or dom.count("results-table-row")
     ok = res.returncode == 0 and 'id="results-table"' in dom and rows > 0
-    return ok, f"exit {res.returncode}, {took:.1f} s, DOM {len(dom) / 2**20:.1f} MB, {rows} result rows rendered"
+    return ok, f"exit {res.returncode}, {took:.1f} s, DOM {len(dom) / 2**20:.1f} MB, {rows} result rows rendered", took
 
 
 def dump(obj: object) -> str:
