@@ -31,6 +31,7 @@ from kiota_http.middleware.options import ResponseHandlerOption
 
 from .batching import read_batch_answer
 from .graph_client import GraphConnection
+from .journal import Journal, Slot
 from .responses import (
     HTTPCORE_ERRORS,
     RETRYABLE,
@@ -100,8 +101,10 @@ class GraphReader:
         sleep: Sleep = asyncio.sleep,
         concurrency: int = 8,
         rng: random.Random | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self._conn = conn
+        self.journal = journal  # final answers kept for --etd-resume, and answered from it when resuming
         self._policy = policy or RetryPolicy()
         self._sleep = sleep
         self._gate = asyncio.Semaphore(concurrency)
@@ -170,8 +173,14 @@ class GraphReader:
         raise FetchError(reason, last.status, last.code)
 
     async def get(self, url: str, check: Check | None = None) -> dict:
-        """GET one JSON object."""
-        return await self._request_json(Method.GET, url, check=check)
+        """GET one JSON object (from the fetch journal when it holds this answer)."""
+        slot = self.journal.slot("get", url) if self.journal is not None else None
+        if slot is not None and slot.answer is not None:
+            return slot.answer
+        doc = await self._request_json(Method.GET, url, check=check)
+        if slot is not None and self.journal is not None:
+            self.journal.keep(slot, doc)
+        return doc
 
     async def get_pages(self, url: str) -> Any:
         """Yield each page's `value` list, following absolute `@odata.nextLink`s to the end."""
@@ -198,12 +207,14 @@ class GraphReader:
         """
         results: dict[str, dict] = {}
         pending = list(urls)
+        slots = self._journaled(pending, results)
         for attempt in range(self._policy.max_retries + 1):
             retry: list[tuple[str, str]] = []
             waits: list[float] = []
             chunks = [pending[start : start + BATCH_LIMIT] for start in range(0, len(pending), BATCH_LIMIT)]
             # every envelope at once: the reader's gate bounds how many are in flight
-            answers = await asyncio.gather(*(self._batch_once(chunk) for chunk in chunks), return_exceptions=True)
+            sent = (self._batch_once(chunk, slots) for chunk in chunks)
+            answers = await asyncio.gather(*sent, return_exceptions=True)
             for chunk, answer in zip(chunks, answers, strict=True):
                 if isinstance(answer, FetchError):
                     for item_id, _ in chunk:
@@ -236,14 +247,30 @@ class GraphReader:
                     results[item_id] = {"error": results[item_id]["error"] + _after(self._policy.max_retries)}
         return results
 
-    async def _batch_once(self, chunk: Sequence[tuple[str, str]]) -> Any:
+    def _journaled(self, pending: list[tuple[str, str]], results: dict[str, dict]) -> dict[str, Slot]:
+        """Answer the items the fetch journal holds (removed from `pending`); the others' journal slots."""
+        if self.journal is None:
+            return {}
+        slots = {item_id: self.journal.slot("item", url) for item_id, url in pending}
+        for item_id, slot in slots.items():
+            if slot.answer is not None:
+                results[item_id] = slot.answer
+        pending[:] = [(item_id, url) for item_id, url in pending if slots[item_id].answer is None]
+        return slots
+
+    async def _batch_once(self, chunk: Sequence[tuple[str, str]], slots: dict[str, Slot] | None = None) -> Any:
         body = json.dumps(
             {"requests": [{"id": item_id, "method": "GET", "url": url} for item_id, url in chunk]},
             separators=(",", ":"),
         ).encode()
         self.stats.batch_items += len(chunk)
         doc = await self._request_json(Method.POST, "/$batch", body, check=_batch_shape)
-        return read_batch_answer([item_id for item_id, _ in chunk], doc)
+        answer = read_batch_answer([item_id for item_id, _ in chunk], doc)
+        if slots and self.journal is not None:  # final answers are journaled as each envelope comes back
+            for item_id, item in answer.items.items():
+                if item["status"] not in RETRYABLE:
+                    self.journal.keep(slots[item_id], item)
+        return answer
 
 
 def _page_shape(doc: dict) -> str | None:
