@@ -106,13 +106,15 @@ def test_interrupted_fetch_resumes_without_fetching_again_and_gives_the_same_ver
     resumed = run_suite(f"--etd-config={config}", "--etd-resume", emulator=emu, html=False, subprocess=True)
     assert resumed.result.ret == full.result.ret, resumed.text()
     assert resumed.outcomes() == expected, "the same verdicts as the uninterrupted fetch"
+    reused = kept["get"] + kept["item"]  # every journaled answer is used
+    assert f"Resumed an interrupted live fetch: {reused:,} answers reused from its journal" in resumed.text()
     gets, items = _graph(emu)
     assert items == full_items - kept["item"], "no journaled batch item is asked again; every other one is"
     assert gets["GET"] == full_gets["GET"] - kept["get"] + 1, "journaled GETs are not sent (one re-reads the org)"
     assert not journal.exists(), "the resumed fetch completed: its journal is gone"
 
 
-def _interrupt_in_process(run_suite, emu, config, monkeypatch, after: int):
+def _interrupt_in_process(run_suite, emu, config, monkeypatch, after: int, *args: str):
     """A live run Ctrl-C'd (in-process) once `after` answers were journaled; the journal is left."""
     keep = Journal.keep
 
@@ -123,7 +125,7 @@ def _interrupt_in_process(run_suite, emu, config, monkeypatch, after: int):
 
     with monkeypatch.context() as patch:
         patch.setattr(Journal, "keep", keep_then_interrupt)
-        run = run_suite(f"--etd-config={config}", emulator=emu, html=False, no_reraise_ctrlc=True)
+        run = run_suite(f"--etd-config={config}", *args, emulator=emu, html=False, no_reraise_ctrlc=True)
     assert run.result.ret == pytest.ExitCode.INTERRUPTED, run.text()
     return run
 
@@ -204,6 +206,24 @@ def test_a_line_cut_short_by_a_crash_is_dropped_and_fetched_again(run_suite, sui
     full = run_suite(f"--etd-config={config}", emulator=emu, html=False)
     assert full.outcomes() == outcomes, "the same verdicts as an uninterrupted fetch"
     assert kept["item"] > 0 and items == _graph(emu)[1] - kept["item"], "the cut answer was asked again"
+
+
+def test_a_resumed_fetch_interrupted_again_resumes_again(run_suite, suite_project, interrupted, monkeypatch):
+    emu, config, _ = interrupted
+    journal = _journal(suite_project)
+    first = _kept(journal)
+    run = _interrupt_in_process(run_suite, emu, config, monkeypatch, 200, "--etd-resume")
+    assert "continue with `pytest tenant_checks --etd-resume`" in run.text()
+    second = _kept(journal)
+    assert second["header"] == 1 and second["item"] > first["item"], (first, second)
+    emu.stats.reset()
+    resumed = run_suite(f"--etd-config={config}", "--etd-resume", emulator=emu, html=False)
+    _, items = _graph(emu)
+    assert not journal.exists()
+    emu.stats.reset()
+    full = run_suite(f"--etd-config={config}", emulator=emu, html=False)
+    assert resumed.outcomes() == full.outcomes()
+    assert items == _graph(emu)[1] - second["item"], "both runs' answers were reused"
 
 
 def _kept_complete(path: Path) -> Counter:

@@ -107,3 +107,15 @@ def interrupted(journals: Mapping[str, Journal], journaling: Journaling) -> str:
         f"{said}; the {kept:,} answers fetched so far are kept in {journaling.directory}: continue with "
         f"`pytest tenant_checks --etd-resume` (same config and options, within {hours})"
     )
+
+
+def resumed_note(journals: Mapping[str, Journal]) -> str | None:
+    """What the run header and summary say of a resumed fetch: how much came from before, and from when."""
+    if not journals:
+        return None
+    reused = sum(j.reused for j in journals.values())
+    started = min(str(j.header.get("started")) for j in journals.values())
+    return (
+        f"Resumed an interrupted live fetch: {reused:,} answers reused from its journal (that fetch started "
+        f"{started}), the rest fetched now."
+    )

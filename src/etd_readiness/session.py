@@ -22,7 +22,7 @@ from .credentials import StaticTokenCredential, build_credential
 from .error_log import ErrorLogError, read_error_logs
 from .pseudonymize import Pseudonymizer
 from .recording import CANONICAL_GRAPH, CassetteError, Scrubber, cassette, cassette_path, check_cassette
-from .resume import Journaling, check_resumable, close_all, interrupted, open_journals, remove_all
+from .resume import Journaling, check_resumable, close_all, interrupted, open_journals, remove_all, resumed_note
 from .settings import ConfigError, Settings, TenantConfig, load_config_file
 from .snapshot import Snapshot, TenantSnapshot
 
@@ -339,4 +339,5 @@ def collect_live(
         close_all(journals)
         raise
     remove_all(journals)
-    return Snapshot(tenants=tenants, context=run_context(settings, RunInfo(mode="live", stats=stats)))
+    note = resumed_note(journals) if journaling is not None and journaling.resume else None
+    return Snapshot(tenants=tenants, context=run_context(settings, RunInfo(mode="live", stats=stats, note=note)))
