@@ -56,8 +56,8 @@ def _kept(path: Path) -> Counter:
     return kinds
 
 
-def _sigint_when(emu: Emulator, project: Path, config: Path, items: int) -> tuple[int, str]:
-    """Run `pytest tenant_checks` live in a subprocess; Ctrl-C once `items` batch items were asked."""
+def _sigint_when(emu: Emulator, project: Path, config: Path, items: int, sig: int = signal.SIGINT) -> tuple[int, str]:
+    """Run `pytest tenant_checks` live in a subprocess; Ctrl-C (or `sig`) once `items` batch items were asked."""
     env = {**os.environ, SECRET_ENV: AUDITOR_SECRET, "REQUESTS_CA_BUNDLE": emu.ca_path}
     for var in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "ETD_CONFIG", "AZURE_AUTHORITY_HOST", "ETD_GRAPH_ENDPOINT"):
         env.pop(var, None)
@@ -71,7 +71,7 @@ def _sigint_when(emu: Emulator, project: Path, config: Path, items: int) -> tupl
     while sum(emu.stats.batch_items.values()) < items and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)  # polling for an event, not asserting on time
     assert proc.poll() is None, "the fetch ended before it could be interrupted"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, _ = proc.communicate(timeout=60)
     return proc.returncode, out.decode("utf-8", "replace")
 
@@ -112,6 +112,18 @@ def test_interrupted_fetch_resumes_without_fetching_again_and_gives_the_same_ver
     assert items == full_items - kept["item"], "no journaled batch item is asked again; every other one is"
     assert gets["GET"] == full_gets["GET"] - kept["get"] + 1, "journaled GETs are not sent (one re-reads the org)"
     assert not journal.exists(), "the resumed fetch completed: its journal is gone"
+
+
+def test_sigterm_keeps_the_journal_like_ctrl_c(emulator_for, suite_project, scale):
+    path, doc = scale
+    emu = emulator_for(files=[path], faults=Faults(latency_ms=20, batch_item_latency_ms=15))
+    config = write_config(suite_project / "etd.toml", [("scale", doc["tenant"]["id"])])
+    code, out = _sigint_when(emu, suite_project, config, items=500, sig=signal.SIGTERM)
+    assert code == pytest.ExitCode.INTERRUPTED, out
+    journal = _journal(suite_project)
+    kept = _kept(journal)
+    assert f"the {kept['get'] + kept['item']:,} answers fetched so far are kept in reports/.etd-resume" in out, out
+    assert "Traceback" not in out and kept["item"] > 0
 
 
 def _interrupt_in_process(run_suite, emu, config, monkeypatch, after: int, *args: str):

@@ -6,7 +6,8 @@ where journals live, what must match for a resume, and what an interrupted run s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,14 +87,34 @@ def open_journals(
     return {name: Journal.start(journaling.path(name), head) for name, head in headers.items()}
 
 
-def close_all(journals: Mapping[str, Journal]) -> None:
-    for journal in journals.values():
-        journal.close()
-
-
-def remove_all(journals: Mapping[str, Journal]) -> None:
+@contextlib.contextmanager
+def journals_of(
+    settings: Settings,
+    signed_in: Mapping[str, tuple[TokenCredential, Auditor]],
+    journaling: Journaling | None,
+) -> Iterator[dict[str, Journal]]:
+    """The journals of one live fetch: removed when it completes, kept (and said) when it is interrupted."""
+    if journaling is None:
+        yield {}
+        return
+    journals = open_journals(settings, signed_in, journaling)
+    try:
+        yield journals
+    except (KeyboardInterrupt, BaseExceptionGroup) as err:
+        _close(journals)
+        if isinstance(err, BaseExceptionGroup) and not err.subgroup(KeyboardInterrupt):
+            raise
+        raise KeyboardInterrupt(interrupted(journals, journaling)) from None
+    except BaseException:
+        _close(journals)
+        raise
     for journal in journals.values():
         journal.remove()
+
+
+def _close(journals: Mapping[str, Journal]) -> None:
+    for journal in journals.values():
+        journal.close()
 
 
 def interrupted(journals: Mapping[str, Journal], journaling: Journaling) -> str:
@@ -109,9 +130,9 @@ def interrupted(journals: Mapping[str, Journal], journaling: Journaling) -> str:
     )
 
 
-def resumed_note(journals: Mapping[str, Journal]) -> str | None:
+def resumed_note(journals: Mapping[str, Journal], journaling: Journaling | None) -> str | None:
     """What the run header and summary say of a resumed fetch: how much came from before, and from when."""
-    if not journals:
+    if not journals or journaling is None or not journaling.resume:
         return None
     reused = sum(j.reused for j in journals.values())
     started = min(str(j.header.get("started")) for j in journals.values())

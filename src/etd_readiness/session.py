@@ -22,7 +22,7 @@ from .credentials import StaticTokenCredential, build_credential
 from .error_log import ErrorLogError, read_error_logs
 from .pseudonymize import Pseudonymizer
 from .recording import CANONICAL_GRAPH, CassetteError, Scrubber, cassette, cassette_path, check_cassette
-from .resume import Journaling, check_resumable, close_all, interrupted, open_journals, remove_all, resumed_note
+from .resume import Journaling, check_resumable, journals_of, resumed_note
 from .settings import ConfigError, Settings, TenantConfig, load_config_file
 from .snapshot import Snapshot, TenantSnapshot
 
@@ -319,8 +319,7 @@ def collect_live(
     journals (and says how to continue), a completed one removes them.
     """
     signed_in = sign_in(settings, settings.tenants)
-    journals = open_journals(settings, signed_in, journaling) if journaling is not None else {}
-    try:
+    with journals_of(settings, signed_in, journaling) as journals:
         tenants, stats = asyncio.run(
             collect_all(
                 settings,
@@ -330,14 +329,5 @@ def collect_live(
                 journals=journals,
             )
         )
-    except (KeyboardInterrupt, BaseExceptionGroup) as err:
-        close_all(journals)
-        if isinstance(err, BaseExceptionGroup) and not err.subgroup(KeyboardInterrupt):
-            raise
-        raise KeyboardInterrupt(interrupted(journals, journaling) if journaling else "") from None
-    except BaseException:
-        close_all(journals)
-        raise
-    remove_all(journals)
-    note = resumed_note(journals) if journaling is not None and journaling.resume else None
+    note = resumed_note(journals, journaling)
     return Snapshot(tenants=tenants, context=run_context(settings, RunInfo(mode="live", stats=stats, note=note)))
