@@ -1,6 +1,7 @@
 """One live fetch in a fresh interpreter, timed from inside; prints one JSON line.
 
     python -m bench.live suite --graph URL --authority URL --tenant-id ID [--profile out.html]
+                               [--concurrency N [--fixed]]
     python -m bench.live sdk   --graph URL --authority URL --tenant-id ID --sample 300
 
 `suite`: the suite's own collection (`etd_readiness.session.collect_live`), as `pytest tenant_checks`
@@ -40,7 +41,14 @@ def run_suite(args: argparse.Namespace) -> dict:
         graph_url=args.graph,
         authority=args.authority,
         source="bench",
+        max_concurrency=args.concurrency,
     )
+    if args.fixed:  # the comparison: a fixed number in flight, as the reader held before it adapted
+        import functools
+
+        from etd_readiness.collect import run
+
+        run.GraphReader = functools.partial(run.GraphReader, adaptive=False, start_concurrency=args.concurrency)
     profiler = None
     if args.profile:
         from pyinstrument import Profiler
@@ -69,6 +77,7 @@ def run_suite(args: argparse.Namespace) -> dict:
         "suite_requests": snapshot.context.get("requests"),
         "retries": snapshot.context.get("retries"),
         "failed_sections": failed,
+        "not_answered": sum(1 for p in probes.values() if "error" in p),
     }
 
 
@@ -136,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sample", type=int, default=300)
     p.add_argument("--pages", type=int, default=0, help="sdk: list at most this many pages of 999 (0: all)")
     p.add_argument("--profile", help="pyinstrument HTML output (suite mode)")
+    p.add_argument("--concurrency", type=int, default=32, help="suite: graph.max_concurrency (default 32)")
+    p.add_argument("--fixed", action="store_true", help="suite: hold --concurrency in flight, never adapt")
     args = p.parse_args(argv)
     out = run_suite(args) if args.mode == "suite" else asyncio.run(_sdk(args))
     print("BENCH-JSON " + json.dumps(out), flush=True)

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .emuproc import EmulatorProcess
+from .pacing import pacing_stage
 from .project import (
     AUDITOR_SECRET,
     ROOT,
@@ -144,6 +145,8 @@ class Bench:
             "1",
             f"live fetch, {n} users: suite wall (median of {len(suite)})",
             f"{wall:.1f} s",
+            "<= 5 s" if n == 10000 else "",
+            wall <= 5 if n == 10000 else None,
             note=f"{probed} mailboxes probed; failed sections: {failed or 'none'}",
         )
         self.row("1a", "naive msgraph-sdk script (typed, sequential), extrapolated", f"{sdk_total:.0f} s", note=how)
@@ -151,8 +154,8 @@ class Bench:
             "1a",
             "speed-up of the suite over the naive script",
             f"{sdk_total / wall:.0f}x",
-            ">= 30x",
-            sdk_total / wall >= 30,
+            ">= 120x",
+            sdk_total / wall >= 120,
         )
         self.row(
             "1b",
@@ -166,7 +169,15 @@ class Bench:
             f"{minimum}",
             note=f"N={n}, P={probed}",
         )
-        self.row("1b", "requests / minimum", f"{requests / minimum:.3f}", "<= 1.05", requests / minimum <= 1.05)
+        self.row(
+            "1b",
+            "requests / minimum",
+            f"{requests / minimum:.3f}",
+            "<= 1.02",
+            requests / minimum <= 1.02,
+            note="above the minimum: the second probe of each mailbox that did not answer 200 (told apart from "
+            "a flapping one), 20 a batch per users page",
+        )
 
     # -- 2. and 5. replay from a cassette, beside bare pytest; -n 2 ----------------------------------------
     def record(self, users: int) -> tuple[Path, str]:
@@ -446,7 +457,7 @@ def _suite_version(suite_src: str | None) -> str:
     return (head.stdout.strip() or "unknown") + (" + uncommitted changes in src/" if dirty.stdout.strip() else "")
 
 
-STAGES = ("live", "replay", "chromium", "xdist", "big", "startup")
+STAGES = ("live", "pacing", "replay", "chromium", "xdist", "big", "startup")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -459,6 +470,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--replay-users", help="comma-separated replay sizes (default 1000,10000, quick 1000)")
     p.add_argument("--big-users", type=int, help="size of the big run (default 100000, quick 5000)")
     p.add_argument("--startup-users", type=int, default=50)
+    p.add_argument(
+        "--pacing-app-limit", type=int, default=64, help="pacing: mail requests Outlook admits in flight (default 64)"
+    )
     p.add_argument("--latency-ms", type=float, default=50.0, help="emulator latency per request (default 50)")
     p.add_argument(
         "--batch-item-latency-ms",
@@ -504,6 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     steps: list[tuple[str, Callable[[], None]]] = [
         ("live", bench.live_fetch),
+        ("pacing", lambda: pacing_stage(bench)),
         ("replay", bench.replay),  # with "chromium" and "xdist" as parts of it
         ("startup", bench.startup),
         ("big", bench.big),

@@ -90,6 +90,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         ),
         "max_retries": Key("integer", 4, "retries of a throttled or failed Graph request"),
         "backoff_seconds": Key("number", 1.0, "first retry delay when Graph sends no Retry-After"),
+        "max_concurrency": Key(
+            "integer",
+            32,
+            "most Graph requests in flight per tenant (1-256): the fetch starts at 8, grows towards this "
+            "while Graph answers without 429 and halves on 429",
+        ),
     },
     "error_log": {
         "files": Key(

@@ -74,6 +74,7 @@ class Settings:
     authority: str = PUBLIC_AUTHORITY
     max_retries: int = 4
     backoff_seconds: float = 1.0
+    max_concurrency: int = 32
     source: str = "environment"
     error_log_files: tuple[str, ...] = ()  # ETD's "Download Error Log" CSVs ([error_log] files, --etd-error-log)
     error_log: tuple[dict, ...] = ()  # their rows (error_log.ErrorLogRow.to_json()), read once per run
@@ -132,6 +133,13 @@ def _domain(value: str, where: str) -> str:
     if norm is None:
         raise ConfigError(f"{where} '{value[:80]}' is not a domain name (e.g. contoso.com)")
     return norm[2:]
+
+
+def check_concurrency(value: int, where: str) -> int:
+    """Requests in flight: at least 1; at most 256 (Graph's 130,000 requests per 10 s per app stay far off)."""
+    if not 1 <= value <= 256:
+        raise ConfigError(f"{where} is {value}; use a number from 1 to 256 (default 32)")
+    return value
 
 
 def check_group(value: str | None, where: str) -> str | None:
@@ -207,6 +215,9 @@ def load_config_file(path: Path) -> Settings:
         authority=check_authority(graph.get("authority", _default("graph", "authority")), f"{path}: graph.authority"),
         max_retries=int(graph.get("max_retries", _default("graph", "max_retries"))),
         backoff_seconds=float(graph.get("backoff_seconds", _default("graph", "backoff_seconds"))),
+        max_concurrency=check_concurrency(
+            int(graph.get("max_concurrency", _default("graph", "max_concurrency"))), f"{path}: graph.max_concurrency"
+        ),
         source=str(path),
         error_log_files=error_files,
         phase=etd.get("phase", "after"),

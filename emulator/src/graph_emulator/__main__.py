@@ -69,6 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slow-body-s", type=float, default=2.0, help="how long a 'slow' body stalls (seconds)")
     p.add_argument("--shapes-after", type=int, default=0, help="spare the first N requests of each family from --fault")
     p.add_argument("--max-faults", type=int, default=None, help="fault only the first N of each exact request")
+    p.add_argument(
+        "--mailbox-concurrency", type=int, default=4, help="Outlook's mail requests in flight per mailbox (0: no limit)"
+    )
+    p.add_argument(
+        "--app-mail-concurrency",
+        type=int,
+        default=0,
+        help="Outlook's mail requests in flight for the app over all mailboxes (0: no limit, the default)",
+    )
     return p
 
 
@@ -97,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             shapes=_shapes(args.fault),
             slow_body_s=args.slow_body_s,
             shapes_after=args.shapes_after,
+            mailbox_concurrency=args.mailbox_concurrency or None,
+            app_mail_concurrency=args.app_mail_concurrency or None,
         )
         emu = Emulator(
             args.tenant, faults=faults, seed=args.seed, host=args.host, port=args.port, auth_port=args.auth_port

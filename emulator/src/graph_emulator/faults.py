@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .errors import GraphError
 from .families import FAMILIES, MAIL_FAMILIES
+from .outlook import OutlookConcurrency
 from .shapes import SHAPES
 
 #: "mixed": each throttled answer picks int, fractional or missing from the seed.
@@ -33,7 +34,9 @@ class Faults:
     `shapes` is {shape: {family: probability}} over `shapes.SHAPES` (the `$batch` shapes act on the
     "batch" family); `slow_body_s` is how long a "slow" body stalls after its headers; `shapes_after`
     spares the first K requests of each family from shapes (a service that breaks mid-run: with K=1
-    the first users page comes, the next ones meet the shapes).
+    the first users page comes, the next ones meet the shapes). `mailbox_concurrency` and
+    `app_mail_concurrency` are Outlook's limits on mail requests in flight (`outlook.py`): 4 per
+    mailbox by default, none per app unless given; None turns a limit off.
     """
 
     latency_ms: float = 0.0
@@ -50,6 +53,8 @@ class Faults:
     shapes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     slow_body_s: float = 2.0
     shapes_after: int = 0
+    mailbox_concurrency: int | None = 4
+    app_mail_concurrency: int | None = None
 
     def __post_init__(self) -> None:
         if self.retry_after not in RETRY_AFTER_MODES:
@@ -75,6 +80,10 @@ class Faults:
             raise ValueError("latencies and retry_after_seconds must not be negative")
         if self.max_faults is not None and self.max_faults < 0:
             raise ValueError("max_faults must be None or >= 0")
+        for name in ("mailbox_concurrency", "app_mail_concurrency"):
+            limit = getattr(self, name)
+            if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+                raise ValueError(f"{name} must be None or an integer >= 1, not {limit!r}")
 
 
 def _check_family(what: str, family: str) -> None:
@@ -91,6 +100,9 @@ class FaultPlanner:
         self._seen: Counter[tuple[str, str]] = Counter()
         self._families: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self.outlook = OutlookConcurrency(
+            faults.mailbox_concurrency, faults.app_mail_concurrency, faults.retry_after_seconds
+        )
 
     def occurrence(self, method: str, target: str) -> int:
         """Count this exact request and return how many came before it (0 for the first)."""

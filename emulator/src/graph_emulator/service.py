@@ -10,6 +10,7 @@ from .app import GraphApp
 from .authority import AuthorityServer
 from .faults import FaultPlanner, Faults
 from .graph_server import GraphServer
+from .outlook import OutlookConcurrency
 from .store import TenantStore
 from .tenant import load_tenants
 from .tenant_model import Tenant
@@ -91,6 +92,13 @@ class Emulator:
     def ca_path(self) -> str:
         """PEM file of the authority's self-signed certificate."""
         return self._running()[1].ca_path
+
+    @property
+    def outlook(self) -> OutlookConcurrency:
+        """Outlook's concurrency accounting of the faults in force: peaks per mailbox and app, refusals."""
+        if self._app is None:
+            raise RuntimeError("Emulator not started")
+        return self._app.planner.outlook
 
     @property
     def faults(self) -> Faults:

@@ -60,7 +60,9 @@ class GraphConnection:
         await self.http.aclose()
 
 
-def open_graph(credential: TokenCredential, graph_url: str, timeout_s: float = 60.0) -> GraphConnection:
+def open_graph(
+    credential: TokenCredential, graph_url: str, timeout_s: float = 60.0, connections: int = 32
+) -> GraphConnection:
     """A GraphServiceClient on `graph_url` authenticated by `credential`, without kiota's retry."""
     base_url = graph_url.rstrip("/")
     host = urlsplit(base_url).hostname or ""
@@ -68,7 +70,7 @@ def open_graph(credential: TokenCredential, graph_url: str, timeout_s: float = 6
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
         verify=_tls_verify(),
-        limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
     )
     options = {RetryHandlerOption.get_key(): RetryHandlerOption(max_retries=0, delay=0)}
     http = GraphClientFactory.create_with_default_middleware(client=http, options=options)

@@ -32,9 +32,11 @@ class MailboxProber:
             return SETTINGS_PROBE
         return INBOX_PROBE
 
-    async def probe(self, user_ids: list[str]) -> dict[str, dict]:
+    async def probe(self, user_ids: list[str], unlicensed: frozenset[str] = frozenset()) -> dict[str, dict]:
         """The mailbox probe per user through `$batch` (ids are the user ids); a mailbox that does not
-        answer 200 is probed once more, so one that flaps between answers shows both."""
+        answer 200 is probed once more, so one that flaps between answers shows both. The exception:
+        a user of `unlicensed` (no Exchange plan at all) answering "MailboxNotEnabledForRESTAPI" says
+        what the directory already says, and is not asked again (2 % of a tenant's probes saved)."""
         first = self.path
         out = await self._probe_once(user_ids, first)
         if self.progress is not None:
@@ -49,7 +51,14 @@ class MailboxProber:
         for path in dict.fromkeys(path_of.values()):
             # in page order: batch answers come in any order and a pseudonymised replay sorts ids differently,
             # so the repeat's body is the same in every run (cassettes match request bodies)
-            again = [u for u in user_ids if path_of[u] == path and _answered(out, u) and out[u]["status"] != 200]
+            again = [
+                u
+                for u in user_ids
+                if path_of[u] == path
+                and _answered(out, u)
+                and out[u]["status"] != 200
+                and not _as_said(out[u], u, unlicensed)
+            ]
             if again:
                 for uid, got in (await self._probe_once(again, path)).items():
                     if "error" not in got:
@@ -71,6 +80,11 @@ class MailboxProber:
                 got["userPurpose"] = body.get("userPurpose")
             out[uid] = got
         return out
+
+
+def _as_said(got: dict, user_id: str, unlicensed: frozenset[str]) -> bool:
+    """Is this the answer the directory predicts: no Exchange plan, so no mailbox?"""
+    return user_id in unlicensed and got["status"] == 404 and got.get("code") == "MailboxNotEnabledForRESTAPI"
 
 
 def _answered(out: dict[str, dict], user_id: str) -> bool:

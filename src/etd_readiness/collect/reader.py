@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from kiota_http.middleware.options import ResponseHandlerOption
 from .batching import read_batch_answer
 from .graph_client import GraphConnection
 from .journal import Journal, Slot
+from .pacing import AdaptiveLimit, MailboxSlots, mailbox_of
 from .responses import (
     HTTPCORE_ERRORS,
     RETRYABLE,
@@ -91,7 +93,7 @@ class _Raw(ResponseHandler):
 
 
 class GraphReader:
-    """GET, paged GET and batched GET of raw JSON with retries and bounded concurrency."""
+    """GET, paged GET and batched GET of raw JSON with retries and adaptive concurrency (`pacing.py`)."""
 
     def __init__(
         self,
@@ -99,7 +101,9 @@ class GraphReader:
         *,
         policy: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
-        concurrency: int = 8,
+        start_concurrency: int = 8,
+        max_concurrency: int = 32,
+        adaptive: bool = True,
         rng: random.Random | None = None,
         journal: Journal | None = None,
     ) -> None:
@@ -107,7 +111,10 @@ class GraphReader:
         self.journal = journal  # final answers kept for --etd-resume, and answered from it when resuming
         self._policy = policy or RetryPolicy()
         self._sleep = sleep
-        self._gate = asyncio.Semaphore(concurrency)
+        self.pacing = AdaptiveLimit(
+            min(start_concurrency, max_concurrency), max_concurrency, sleep=sleep, adaptive=adaptive
+        )
+        self._mailboxes = MailboxSlots()
         self._rng = rng or random.Random()
         self._host = urlsplit(conn.base_url).netloc or conn.base_url
         self.unreachable: str | None = None
@@ -116,7 +123,7 @@ class GraphReader:
     def absolute(self, url: str) -> str:
         return url if url.startswith(("http://", "https://")) else self._conn.base_url + url
 
-    async def _send(self, method: Method, url: str, body: bytes | None) -> dict | Failure:
+    async def _send(self, method: Method, url: str, body: bytes | None, waited: bool) -> dict | Failure:
         info = RequestInformation()
         info.http_method = method
         info.url = self.absolute(url)
@@ -125,15 +132,24 @@ class GraphReader:
         if body is not None:
             info.headers.try_add("Content-Type", "application/json")
             info.content = body
-        async with self._gate:
+        epoch = await self.pacing.acquire(waited)
+        got: dict | Failure = Failure("was not answered", retryable=True)
+        try:
             self.stats.requests += 1
             try:
                 response = await self._conn.adapter.send_primitive_async(info, "bytes", None)
             except NETWORK_ERRORS as err:  # every network shape becomes a Failure, never a crash
-                return classify_exception(err, self._host)
-        if not isinstance(response, httpx.Response):
-            return Failure("answered nothing the client could read", retryable=True)
-        return classify_response(response)
+                got = classify_exception(err, self._host)
+            else:
+                got = (
+                    classify_response(response)
+                    if isinstance(response, httpx.Response)
+                    else Failure("answered nothing the client could read", retryable=True)
+                )
+        finally:
+            throttled, retry_after, rate_limited = throttle_signal(got)
+            await self.pacing.release(epoch, throttled, retry_after, rate_limited)
+        return got
 
     def _wait(self, failure: Failure, attempt: int) -> float:
         given = retry_after_seconds(failure.headers)
@@ -141,16 +157,17 @@ class GraphReader:
         return min(wait, self._policy.max_wait_s)
 
     async def _request_json(
-        self, method: Method, url: str, body: bytes | None = None, check: Check | None = None
+        self, method: Method, url: str, body: bytes | None = None, check: Check | None = None, waited: bool = False
     ) -> dict:
-        """One request with retries; the parsed JSON object (passing `check`), or FetchError."""
+        """One request with retries; the parsed JSON object (passing `check`), or FetchError. `waited`: the
+        caller already waited out a Retry-After, so this request skips the reader's hold."""
         what = f"{method.value} {_short(url)}"
         retries = 0
         last = Failure("was not sent", retryable=False)
         for attempt in range(self._policy.max_retries + 1):
             if self.unreachable:
                 raise FetchError(self.unreachable, unreachable=True)
-            got = await self._send(method, url, body)
+            got = await self._send(method, url, body, waited or attempt > 0)
             if isinstance(got, dict):
                 problem = check(got) if check else None
                 if problem is None:
@@ -213,8 +230,9 @@ class GraphReader:
             waits: list[float] = []
             chunks = [pending[start : start + BATCH_LIMIT] for start in range(0, len(pending), BATCH_LIMIT)]
             # every envelope at once: the reader's gate bounds how many are in flight
-            sent = (self._batch_once(chunk, slots) for chunk in chunks)
-            answers = await asyncio.gather(*sent, return_exceptions=True)
+            answers = await asyncio.gather(
+                *(self._batch_once(chunk, waited=attempt > 0, slots=slots) for chunk in chunks), return_exceptions=True
+            )
             for chunk, answer in zip(chunks, answers, strict=True):
                 if isinstance(answer, FetchError):
                     for item_id, _ in chunk:
@@ -258,19 +276,45 @@ class GraphReader:
         pending[:] = [(item_id, url) for item_id, url in pending if slots[item_id].answer is None]
         return slots
 
-    async def _batch_once(self, chunk: Sequence[tuple[str, str]], slots: dict[str, Slot] | None = None) -> Any:
+    async def _batch_once(
+        self, chunk: Sequence[tuple[str, str]], waited: bool = False, slots: dict[str, Slot] | None = None
+    ) -> Any:
         body = json.dumps(
             {"requests": [{"id": item_id, "method": "GET", "url": url} for item_id, url in chunk]},
             separators=(",", ":"),
         ).encode()
         self.stats.batch_items += len(chunk)
-        doc = await self._request_json(Method.POST, "/$batch", body, check=_batch_shape)
+        mailboxes = Counter(m for m in (mailbox_of(url) for _, url in chunk) if m)
+        async with self._mailboxes.hold(mailboxes):
+            doc = await self._request_json(Method.POST, "/$batch", body, check=_batch_shape, waited=waited)
         answer = read_batch_answer([item_id for item_id, _ in chunk], doc)
         if slots and self.journal is not None:  # final answers are journaled as each envelope comes back
             for item_id, item in answer.items.items():
                 if item["status"] not in RETRYABLE:
                     self.journal.keep(slots[item_id], item)
         return answer
+
+
+def throttle_signal(got: dict | Failure) -> tuple[bool, float | None, bool]:
+    """Was this answer (or an item of a `$batch` answer) a 429; the longest Retry-After given; and was
+    any of them a rate limit rather than Outlook's concurrency limit ("...MailboxConcurrency limit.")."""
+    if isinstance(got, Failure):
+        if got.status != 429:
+            return False, None, False
+        return True, retry_after_seconds(got.headers), not _is_concurrency(got.reason)
+    responses = got.get("responses")
+    if not isinstance(responses, list):
+        return False, None, False
+    throttled = [r for r in responses if isinstance(r, dict) and str(r.get("status")) == "429"]
+    if not throttled:
+        return False, None, False
+    waits = [retry_after_seconds(r.get("headers") if isinstance(r.get("headers"), dict) else None) for r in throttled]
+    rate = any(not _is_concurrency(str(error_of(r.get("body"))[1])) for r in throttled)
+    return True, max((w for w in waits if w is not None), default=None), rate
+
+
+def _is_concurrency(text: str) -> bool:
+    return "concurrency" in text.lower()
 
 
 def _page_shape(doc: dict) -> str | None:

@@ -95,10 +95,10 @@ async def collect_tenant(
         reason = not_signed_in(tenant.name) if auditor.error.startswith(SIGN_IN_FAILED) else auditor.error
         snap.sections = {name: Section.failed(reason) for name in ALL_SECTIONS}
         return snap, ReadStats()
-    conn = open_graph(credential, settings.graph_url)
+    conn = open_graph(credential, settings.graph_url, connections=settings.max_concurrency)
     try:
         policy = policy or RetryPolicy(max_retries=settings.max_retries, backoff_s=settings.backoff_seconds)
-        reader = GraphReader(conn, sleep=sleep, policy=policy)
+        reader = GraphReader(conn, sleep=sleep, policy=policy, max_concurrency=settings.max_concurrency)
         if journal is not None:
             await unchanged(reader, journal)
             reader.journal = journal

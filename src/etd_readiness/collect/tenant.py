@@ -171,7 +171,8 @@ class TenantCollector:
                 if targets:
                     if self.progress is not None:
                         self.progress.targets += len(targets)
-                    probes.append(asyncio.create_task(self.prober.probe(targets)))
+                    unlicensed = frozenset(u["id"] for u in page if not u["assignedPlans"])
+                    probes.append(asyncio.create_task(self.prober.probe(targets, unlicensed)))
         except (FetchError, KeyError, TypeError, AttributeError) as err:
             for task in probes:
                 task.cancel()
