@@ -128,15 +128,15 @@ def test_sigterm_keeps_the_journal_like_ctrl_c(emulator_for, suite_project, scal
 
 def _interrupt_in_process(run_suite, emu, config, monkeypatch, after: int, *args: str):
     """A live run Ctrl-C'd (in-process) once `after` answers were journaled; the journal is left."""
-    keep = Journal.keep
+    keep_all = Journal.keep_all
 
-    def keep_then_interrupt(self, slot, answer):
-        keep(self, slot, answer)
+    def keep_then_interrupt(self, answers):
+        keep_all(self, answers)
         if self.written >= after:
             raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(Journal, "keep", keep_then_interrupt)
+        patch.setattr(Journal, "keep_all", keep_then_interrupt)
         run = run_suite(f"--etd-config={config}", *args, emulator=emu, html=False, no_reraise_ctrlc=True)
     assert run.result.ret == pytest.ExitCode.INTERRUPTED, run.text()
     return run

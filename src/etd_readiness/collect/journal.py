@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -127,9 +127,24 @@ class Journal:
 
     def keep(self, slot: Slot, answer: Any) -> None:
         """Journal a final answer (flushed, so an interrupt keeps it)."""
-        field = "doc" if slot.kind == "get" else "answer"
-        self._write({slot.kind: slot.url, "n": slot.n, field: answer})
-        self.written += 1
+        self.keep_all([(slot, answer)])
+
+    def keep_all(self, answers: Iterable[tuple[Slot, Any]]) -> None:
+        """Journal final answers (one envelope's items), flushed together."""
+        if self._out is None:
+            return
+        lines = [
+            json.dumps(
+                {slot.kind: slot.url, "n": slot.n, "doc" if slot.kind == "get" else "answer": answer},
+                separators=(",", ":"),
+                ensure_ascii=False,
+            )
+            for slot, answer in answers
+        ]
+        if lines:
+            self._out.write("\n".join(lines) + "\n")
+            self._out.flush()
+            self.written += len(lines)
 
     def journaled(self, kind: str, url: str) -> Any:
         """What the journal holds for the first asking of `url` (without using it up)."""

@@ -289,9 +289,8 @@ class GraphReader:
             doc = await self._request_json(Method.POST, "/$batch", body, check=_batch_shape, waited=waited)
         answer = read_batch_answer([item_id for item_id, _ in chunk], doc)
         if slots and self.journal is not None:  # final answers are journaled as each envelope comes back
-            for item_id, item in answer.items.items():
-                if item["status"] not in RETRYABLE:
-                    self.journal.keep(slots[item_id], item)
+            final = answer.items.items()
+            self.journal.keep_all((slots[item_id], item) for item_id, item in final if item["status"] not in RETRYABLE)
         return answer
 
 
