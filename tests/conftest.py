@@ -141,6 +141,7 @@ def run_suite(
         subprocess: bool = False,
         secret: str = AUDITOR_SECRET,
         html: bool = True,
+        **runner_kwargs: object,
     ) -> SuiteRun:
         base = ["tenant_checks", "-p", "no:cacheprovider", "-p", "no:randomly"]
         base += [f"--junitxml={suite_project / 'junit.xml'}"]
@@ -150,7 +151,7 @@ def run_suite(
             monkeypatch.setenv("REQUESTS_CA_BUNDLE", emulator.ca_path)
             base += [f"--graph-endpoint={emulator.graph_url}", f"--authority={emulator.authority_url}"]
         runner = pytester.runpytest_subprocess if subprocess else pytester.runpytest
-        result = runner(*base, *args)
+        result = runner(*base, *args, **runner_kwargs)
         return SuiteRun(result=result, emulator=emulator, workdir=suite_project)
 
     return run

@@ -40,6 +40,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="CSV",
         help="ETD's 'Download Error Log' (repeatable): explain each row (case 1a and the mailbox causes)",
     )
+    group.addoption(
+        "--etd-resume",
+        action="store_true",
+        help="continue an interrupted live fetch from the answers it journaled (same config, within 24 h); "
+        "a changed config or tenant refuses",
+    )
     group.addoption("--cassette-dir", help="where tenant cassettes live (default: ini etd_cassette_dir)")
     group.addoption("--etd-snapshot", metavar="FILE", help="evaluate a saved snapshot instead of fetching")
     group.addoption("--etd-save-snapshot", metavar="FILE", help="also keep the collected snapshot as JSON")

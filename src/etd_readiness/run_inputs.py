@@ -14,6 +14,7 @@ from .collect.progress import Progress
 from .gate import Gate, load_gate
 from .integrity import load_signing_key
 from .recording import CassetteError
+from .resume import RESUME_DIR, Journaling
 from .session import acquire
 from .settings import ConfigError, resolve, with_overrides
 from .snapshot import Snapshot
@@ -33,6 +34,8 @@ def run_snapshot(config: pytest.Config) -> Snapshot:
                 settings = _overridden(settings, opt)
         config.stash[GATE_KEY] = load_gate(opt, settings)
         config.stash[SIGNER_KEY] = load_signing_key(opt.etd_sign_key)
+        if opt.etd_snapshot and opt.etd_resume:
+            raise ConfigError("--etd-resume continues an interrupted live fetch; it does not go with --etd-snapshot")
         if opt.etd_snapshot:
             snapshot = _load_snapshot(Path(opt.etd_snapshot))
         else:
@@ -44,6 +47,7 @@ def run_snapshot(config: pytest.Config) -> Snapshot:
                 opt.pseudonymize,
                 tuple(opt.etd_error_log or ()),
                 _progress(config),
+                Journaling(Path(config.getini("etd_report_dir")) / RESUME_DIR, resume=opt.etd_resume),
             )
         snapshot.context["phase"] = config.stash[GATE_KEY].phase
     except (ConfigError, CassetteError) as err:

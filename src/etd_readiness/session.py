@@ -22,6 +22,7 @@ from .credentials import StaticTokenCredential, build_credential
 from .error_log import ErrorLogError, read_error_logs
 from .pseudonymize import Pseudonymizer
 from .recording import CANONICAL_GRAPH, CassetteError, Scrubber, cassette, cassette_path, check_cassette
+from .resume import Journaling, check_resumable, journals_of, resumed_note
 from .settings import ConfigError, Settings, TenantConfig, load_config_file
 from .snapshot import Snapshot, TenantSnapshot
 
@@ -110,8 +111,11 @@ def acquire(
     pseudonymize: bool = False,
     error_logs: tuple[str, ...] = (),
     progress: Progress | None = None,
+    journaling: Journaling | None = None,
 ) -> Snapshot:
-    """The snapshot for this run. No settings: replay the demo. No record mode: live, nothing recorded."""
+    """The snapshot for this run. No settings: replay the demo. No record mode: live, nothing recorded
+    (journaled for --etd-resume when `journaling` says where)."""
+    check_resumable(journaling, settings is not None, record_mode)
     note = None
     if settings is None:
         if record_mode not in (None, "none", "once"):
@@ -120,7 +124,7 @@ def acquire(
         settings, record_mode, note = demo_settings(cassette_dir), "none", DEMO_NOTE
     settings = with_error_log(settings, error_logs)
     if record_mode is None:
-        return collect_live(settings, progress)
+        return collect_live(settings, progress, journaling)
     live = [t for t in settings.tenants if not _replays(t, record_mode, cassette_dir)]
     auditors = sign_in(settings, live)
     info = RunInfo(mode="replay", note=note, demo=note == DEMO_NOTE)
@@ -306,15 +310,24 @@ def _through_cassette(
     return snap, stats, None
 
 
-def collect_live(settings: Settings, progress: Progress | None = None) -> Snapshot:
-    """Sign in to every tenant and collect it now, concurrently; nothing is recorded."""
+def collect_live(
+    settings: Settings, progress: Progress | None = None, journaling: Journaling | None = None
+) -> Snapshot:
+    """Sign in to every tenant and collect it now, concurrently; nothing is recorded.
+
+    With `journaling` each tenant's answers are journaled as they come: an interrupted fetch keeps its
+    journals (and says how to continue), a completed one removes them.
+    """
     signed_in = sign_in(settings, settings.tenants)
-    tenants, stats = asyncio.run(
-        collect_all(
-            settings,
-            lambda t: signed_in[t.name][0],
-            auditors={name: auditor for name, (_, auditor) in signed_in.items()},
-            progress=progress,
+    with journals_of(settings, signed_in, journaling) as journals:
+        tenants, stats = asyncio.run(
+            collect_all(
+                settings,
+                lambda t: signed_in[t.name][0],
+                auditors={name: auditor for name, (_, auditor) in signed_in.items()},
+                progress=progress,
+                journals=journals,
+            )
         )
-    )
-    return Snapshot(tenants=tenants, context=run_context(settings, RunInfo(mode="live", stats=stats)))
+    note = resumed_note(journals, journaling)
+    return Snapshot(tenants=tenants, context=run_context(settings, RunInfo(mode="live", stats=stats, note=note)))

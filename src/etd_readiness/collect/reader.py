@@ -32,6 +32,7 @@ from kiota_http.middleware.options import ResponseHandlerOption
 
 from .batching import read_batch_answer
 from .graph_client import GraphConnection
+from .journal import Journal, Slot
 from .pacing import AdaptiveLimit, MailboxSlots, mailbox_of
 from .responses import (
     HTTPCORE_ERRORS,
@@ -104,8 +105,10 @@ class GraphReader:
         max_concurrency: int = 32,
         adaptive: bool = True,
         rng: random.Random | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self._conn = conn
+        self.journal = journal  # final answers kept for --etd-resume, and answered from it when resuming
         self._policy = policy or RetryPolicy()
         self._sleep = sleep
         self.pacing = AdaptiveLimit(
@@ -187,8 +190,14 @@ class GraphReader:
         raise FetchError(reason, last.status, last.code)
 
     async def get(self, url: str, check: Check | None = None) -> dict:
-        """GET one JSON object."""
-        return await self._request_json(Method.GET, url, check=check)
+        """GET one JSON object (from the fetch journal when it holds this answer)."""
+        slot = self.journal.slot("get", url) if self.journal is not None else None
+        if slot is not None and slot.answer is not None:
+            return slot.answer
+        doc = await self._request_json(Method.GET, url, check=check)
+        if slot is not None and self.journal is not None:
+            self.journal.keep(slot, doc)
+        return doc
 
     async def get_pages(self, url: str) -> Any:
         """Yield each page's `value` list, following absolute `@odata.nextLink`s to the end."""
@@ -215,13 +224,14 @@ class GraphReader:
         """
         results: dict[str, dict] = {}
         pending = list(urls)
+        slots = self._journaled(pending, results)
         for attempt in range(self._policy.max_retries + 1):
             retry: list[tuple[str, str]] = []
             waits: list[float] = []
             chunks = [pending[start : start + BATCH_LIMIT] for start in range(0, len(pending), BATCH_LIMIT)]
             # every envelope at once: the reader's gate bounds how many are in flight
             answers = await asyncio.gather(
-                *(self._batch_once(chunk, waited=attempt > 0) for chunk in chunks), return_exceptions=True
+                *(self._batch_once(chunk, waited=attempt > 0, slots=slots) for chunk in chunks), return_exceptions=True
             )
             for chunk, answer in zip(chunks, answers, strict=True):
                 if isinstance(answer, FetchError):
@@ -255,7 +265,20 @@ class GraphReader:
                     results[item_id] = {"error": results[item_id]["error"] + _after(self._policy.max_retries)}
         return results
 
-    async def _batch_once(self, chunk: Sequence[tuple[str, str]], waited: bool = False) -> Any:
+    def _journaled(self, pending: list[tuple[str, str]], results: dict[str, dict]) -> dict[str, Slot]:
+        """Answer the items the fetch journal holds (removed from `pending`); the others' journal slots."""
+        if self.journal is None:
+            return {}
+        slots = {item_id: self.journal.slot("item", url) for item_id, url in pending}
+        for item_id, slot in slots.items():
+            if slot.answer is not None:
+                results[item_id] = slot.answer
+        pending[:] = [(item_id, url) for item_id, url in pending if slots[item_id].answer is None]
+        return slots
+
+    async def _batch_once(
+        self, chunk: Sequence[tuple[str, str]], waited: bool = False, slots: dict[str, Slot] | None = None
+    ) -> Any:
         body = json.dumps(
             {"requests": [{"id": item_id, "method": "GET", "url": url} for item_id, url in chunk]},
             separators=(",", ":"),
@@ -264,7 +287,11 @@ class GraphReader:
         mailboxes = Counter(m for m in (mailbox_of(url) for _, url in chunk) if m)
         async with self._mailboxes.hold(mailboxes):
             doc = await self._request_json(Method.POST, "/$batch", body, check=_batch_shape, waited=waited)
-        return read_batch_answer([item_id for item_id, _ in chunk], doc)
+        answer = read_batch_answer([item_id for item_id, _ in chunk], doc)
+        if slots and self.journal is not None:  # final answers are journaled as each envelope comes back
+            final = answer.items.items()
+            self.journal.keep_all((slots[item_id], item) for item_id, item in final if item["status"] not in RETRYABLE)
+        return answer
 
 
 def throttle_signal(got: dict | Failure) -> tuple[bool, float | None, bool]:

@@ -15,8 +15,9 @@ from ..credentials import granted_roles, sign_in_failure
 from ..settings import Settings, TenantConfig
 from ..snapshot import Section, TenantSnapshot
 from .graph_client import open_graph
+from .journal import AFRESH, ORGANIZATION, Journal, JournalError
 from .progress import Progress, ticking
-from .reader import GraphReader, ReadStats, RetryPolicy, Sleep
+from .reader import FetchError, GraphReader, ReadStats, RetryPolicy, Sleep
 from .tenant import ETD_SECTIONS, SECTION_ROLES, TenantCollector
 
 SIGN_IN_FAILED = "sign-in failed: "
@@ -79,8 +80,13 @@ async def collect_tenant(
     sleep: Sleep = asyncio.sleep,
     policy: RetryPolicy | None = None,
     progress: Progress | None = None,
+    journal: Journal | None = None,
 ) -> tuple[TenantSnapshot, ReadStats]:
-    """One tenant's snapshot. `auditor` given = replay (no sign-in, roles as recorded)."""
+    """One tenant's snapshot. `auditor` given = replay (no sign-in, roles as recorded).
+
+    With a `journal` every final answer is journaled; one being resumed answers what it holds
+    once the tenant's organization reads as it did when the journal began.
+    """
     if auditor is None:
         auditor = await asyncio.to_thread(preflight, credential, settings.graph_url)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -93,6 +99,9 @@ async def collect_tenant(
     try:
         policy = policy or RetryPolicy(max_retries=settings.max_retries, backoff_s=settings.backoff_seconds)
         reader = GraphReader(conn, sleep=sleep, policy=policy, max_concurrency=settings.max_concurrency)
+        if journal is not None:
+            await unchanged(reader, journal)
+            reader.journal = journal
         roles = None if auditor.roles is None else set(auditor.roles)
         if progress is not None:
             progress.readers.append(reader.stats)
@@ -100,6 +109,26 @@ async def collect_tenant(
     finally:
         await conn.close()
     return snap, reader.stats
+
+
+async def unchanged(reader: GraphReader, journal: Journal) -> None:
+    """A resumed fetch continues only while the tenant's organization (id, name, domains) is as journaled."""
+    was = journal.journaled("get", ORGANIZATION)
+    if was is None:
+        return
+    tenant = journal.header["tenant"]
+    try:
+        now = await reader.get(ORGANIZATION)
+    except FetchError as err:
+        raise JournalError(
+            f"--etd-resume: cannot check that tenant {tenant} is unchanged since the interrupted fetch: {err}; "
+            "try --etd-resume again, or run without it"
+        ) from None
+    if now.get("value") != was.get("value"):
+        raise JournalError(
+            f"--etd-resume: tenant {tenant} changed since the interrupted fetch (its organization's id, name or "
+            f"verified domains differ); {AFRESH}"
+        )
 
 
 async def collect_all(
@@ -110,6 +139,7 @@ async def collect_all(
     sleep: Sleep = asyncio.sleep,
     policy: RetryPolicy | None = None,
     progress: Progress | None = None,
+    journals: dict[str, Journal] | None = None,
 ) -> tuple[list[TenantSnapshot], ReadStats]:
     """Every configured tenant, concurrently; the combined request statistics."""
     everyone = asyncio.gather(
@@ -122,6 +152,7 @@ async def collect_all(
                 sleep=sleep,
                 policy=policy,
                 progress=progress,
+                journal=(journals or {}).get(t.name),
             )
             for t in settings.tenants
         )
