@@ -23,6 +23,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from .responses import Failure, error_of, retry_after_seconds
+
 OUTLOOK_PER_MAILBOX = 4
 DECREASE = 0.7  # of the limit, on a 429
 RECOVER_BELOW = 0.9  # of the limit where the last 429 came: grow fast below it
@@ -161,3 +163,25 @@ def mailbox_of(url: str) -> str | None:
 
 
 MAIL_SEGMENTS = frozenset({"mailFolders", "messages", "mailboxSettings"})
+
+
+def throttle_signal(got: dict | Failure) -> tuple[bool, float | None, bool]:
+    """Was this answer (or an item of a `$batch` answer) a 429; the longest Retry-After given; and was
+    any of them a rate limit rather than Outlook's concurrency limit ("...MailboxConcurrency limit.")."""
+    if isinstance(got, Failure):
+        if got.status != 429:
+            return False, None, False
+        return True, retry_after_seconds(got.headers), not _is_concurrency(got.reason)
+    responses = got.get("responses")
+    if not isinstance(responses, list):
+        return False, None, False
+    throttled = [r for r in responses if isinstance(r, dict) and str(r.get("status")) == "429"]
+    if not throttled:
+        return False, None, False
+    waits = [retry_after_seconds(r.get("headers") if isinstance(r.get("headers"), dict) else None) for r in throttled]
+    rate = any(not _is_concurrency(str(error_of(r.get("body"))[1])) for r in throttled)
+    return True, max((w for w in waits if w is not None), default=None), rate
+
+
+def _is_concurrency(text: str) -> bool:
+    return "concurrency" in text.lower()

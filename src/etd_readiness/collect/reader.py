@@ -33,15 +33,17 @@ from kiota_http.middleware.options import ResponseHandlerOption
 from .batching import read_batch_answer
 from .graph_client import GraphConnection
 from .journal import Journal, Slot
-from .pacing import AdaptiveLimit, MailboxSlots, mailbox_of
+from .pacing import AdaptiveLimit, MailboxSlots, mailbox_of, throttle_signal
 from .responses import (
     HTTPCORE_ERRORS,
     RETRYABLE,
     Failure,
     backoff_seconds,
+    batch_shape,
     classify_exception,
     classify_response,
     error_of,
+    page_shape,
     retry_after_seconds,
     status_text,
 )
@@ -203,7 +205,7 @@ class GraphReader:
         """Yield each page's `value` list, following absolute `@odata.nextLink`s to the end."""
         next_url: str | None = url
         while next_url:
-            page = await self.get(next_url, check=_page_shape)
+            page = await self.get(next_url, check=page_shape)
             yield page["value"]
             next_url = page.get("@odata.nextLink")
 
@@ -286,51 +288,12 @@ class GraphReader:
         self.stats.batch_items += len(chunk)
         mailboxes = Counter(m for m in (mailbox_of(url) for _, url in chunk) if m)
         async with self._mailboxes.hold(mailboxes):
-            doc = await self._request_json(Method.POST, "/$batch", body, check=_batch_shape, waited=waited)
+            doc = await self._request_json(Method.POST, "/$batch", body, check=batch_shape, waited=waited)
         answer = read_batch_answer([item_id for item_id, _ in chunk], doc)
         if slots and self.journal is not None:  # final answers are journaled as each envelope comes back
             final = answer.items.items()
             self.journal.keep_all((slots[item_id], item) for item_id, item in final if item["status"] not in RETRYABLE)
         return answer
-
-
-def throttle_signal(got: dict | Failure) -> tuple[bool, float | None, bool]:
-    """Was this answer (or an item of a `$batch` answer) a 429; the longest Retry-After given; and was
-    any of them a rate limit rather than Outlook's concurrency limit ("...MailboxConcurrency limit.")."""
-    if isinstance(got, Failure):
-        if got.status != 429:
-            return False, None, False
-        return True, retry_after_seconds(got.headers), not _is_concurrency(got.reason)
-    responses = got.get("responses")
-    if not isinstance(responses, list):
-        return False, None, False
-    throttled = [r for r in responses if isinstance(r, dict) and str(r.get("status")) == "429"]
-    if not throttled:
-        return False, None, False
-    waits = [retry_after_seconds(r.get("headers") if isinstance(r.get("headers"), dict) else None) for r in throttled]
-    rate = any(not _is_concurrency(str(error_of(r.get("body"))[1])) for r in throttled)
-    return True, max((w for w in waits if w is not None), default=None), rate
-
-
-def _is_concurrency(text: str) -> bool:
-    return "concurrency" in text.lower()
-
-
-def _page_shape(doc: dict) -> str | None:
-    value = doc.get("value")
-    if not isinstance(value, list):
-        return f"no 'value' list ('value' is {type(value).__name__})"
-    if not all(isinstance(item, dict) for item in value):
-        return "a 'value' list whose items are not all objects"
-    link = doc.get("@odata.nextLink")
-    if link is not None and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
-        return "an '@odata.nextLink' that is not an absolute URL"
-    return None
-
-
-def _batch_shape(doc: dict) -> str | None:
-    responses = doc.get("responses")
-    return None if isinstance(responses, list) else f"no 'responses' list ('responses' is {type(responses).__name__})"
 
 
 def _item_reason(url: str, item: dict) -> str:

@@ -204,3 +204,22 @@ def retry_after_seconds(headers: Any, now: dt.datetime | None = None) -> float |
 def backoff_seconds(attempt: int, base_s: float, rng: random.Random) -> float:
     """Exponential backoff with full jitter in its upper half: base·2^attempt · [0.5, 1)."""
     return base_s * 2**attempt * (0.5 + rng.random() / 2)
+
+
+def page_shape(doc: dict) -> str | None:
+    """Why a 200 page is not shaped as Graph documents it (`value` list of objects, absolute nextLink), or None."""
+    value = doc.get("value")
+    if not isinstance(value, list):
+        return f"no 'value' list ('value' is {type(value).__name__})"
+    if not all(isinstance(item, dict) for item in value):
+        return "a 'value' list whose items are not all objects"
+    link = doc.get("@odata.nextLink")
+    if link is not None and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
+        return "an '@odata.nextLink' that is not an absolute URL"
+    return None
+
+
+def batch_shape(doc: dict) -> str | None:
+    """Why a 200 `$batch` answer has no `responses` list, or None."""
+    responses = doc.get("responses")
+    return None if isinstance(responses, list) else f"no 'responses' list ('responses' is {type(responses).__name__})"
