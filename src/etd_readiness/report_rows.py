@@ -57,6 +57,7 @@ class Rows:
     not_evaluated_items: list[dict[str, str]] = field(default_factory=list)  # check, subject, test id, reason
     pending: list[dict[str, str]] = field(default_factory=list)  # --etd-phase before: check, subject, reason
     subjects: list[dict[str, str]] = field(default_factory=list)  # every tenant test: check, subject, outcome
+    by_tenant: dict[tuple[str, str], Counter] = field(default_factory=lambda: defaultdict(Counter))  # (check, tenant)
 
     def add(self, report: pytest.TestReport) -> bool:
         """Take one phase report; True when it completed a test (its call, or a failed/skipped setup)."""
@@ -75,6 +76,7 @@ class Rows:
             return False
         self.outcomes[check][outcome] += 1
         test_id = props.get("etd_subject", report.nodeid)
+        self.by_tenant[(check, props.get("etd_tenant") or _tenant_of(test_id))][outcome] += 1
         self.subjects.append({"check": check, "subject": test_id, "outcome": SUBJECT_OUTCOMES[outcome]})
         if outcome == "error":
             reason = props.get("etd_not_evaluated") or _first_line(report)
@@ -176,6 +178,10 @@ def _finding_item(props: dict[str, str], check: str, subject: str, nodeid: str) 
         "etd_error": props.get("etd_remediation_error", "").strip('"'),
         "fix": props.get("etd_fix", ""),
     }
+
+
+def _tenant_of(subject: str) -> str:
+    return subject.split(":", 1)[0] if ":" in subject else ""
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
