@@ -26,11 +26,7 @@ from typing import IO, Any
 
 import pytest
 
-try:
-    from _pytest.junitxml import LogXML, xml_key
-except ImportError:  # pragma: no cover - pytest without its JUnit plugin
-    LogXML = None  # type: ignore[assignment,misc]
-    xml_key = None  # type: ignore[assignment]
+from _pytest.junitxml import LogXML, xml_key  # pytest's own JUnit writer (a module of pytest, also with -p no:junitxml)
 
 SPOOL_MARK = "etd-spooled-testcases"
 
@@ -91,7 +87,7 @@ def _forget_html_cache(config: pytest.Config, nodeid: str) -> None:
 
 def spool_junit(config: pytest.Config) -> None:
     """Swap pytest's JUnit writer of this run for the spooling one (same hooks, same document)."""
-    xml = config.stash.get(xml_key, None) if xml_key is not None else None
+    xml = config.stash.get(xml_key, None)
     if xml is None or type(xml) is not LogXML:
         return
     config.pluginmanager.unregister(xml)
@@ -99,7 +95,7 @@ def spool_junit(config: pytest.Config) -> None:
     config.pluginmanager.register(xml)
 
 
-class SpoolingLogXML(LogXML):  # type: ignore[misc,valid-type]
+class SpoolingLogXML(LogXML):
     """pytest's LogXML with each finished testcase written to a temporary file instead of kept as a tree."""
 
     _etd_spool: IO[bytes] | None = None
@@ -114,7 +110,7 @@ class SpoolingLogXML(LogXML):  # type: ignore[misc,valid-type]
         offset = self._etd_spool.seek(0, os.SEEK_END)
         self._etd_spool.write(data)
         reporter.__dict__.clear()
-        reporter.etd_span = (offset, len(data))
+        reporter.__dict__["etd_span"] = (offset, len(data))
 
     def pytest_sessionfinish(self) -> None:
         """pytest's own document, with the spooled testcases copied in where its tree would have them."""
