@@ -25,7 +25,6 @@ import xml.etree.ElementTree as ET
 from typing import IO, Any
 
 import pytest
-
 from _pytest.junitxml import LogXML, xml_key  # pytest's own JUnit writer (a module of pytest, also with -p no:junitxml)
 
 SPOOL_MARK = "etd-spooled-testcases"
