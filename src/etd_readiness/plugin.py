@@ -23,7 +23,7 @@ from .interrupts import leaves, sigterm_as_interrupt
 from .options import pytest_addoption  # noqa: F401 - the plugin's options live there
 from .report import ManifestWriter, ReportPlugin
 from .run_inputs import run_snapshot
-from .slim import Slimmer, is_tenant_check
+from .slim import Slimmer, is_tenant_check, trim_item
 from .snapshot import Snapshot
 
 SNAPSHOT_KEY = pytest.StashKey[Path]()
@@ -219,8 +219,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     excinfo = call.excinfo
     if excinfo is None:
-        if report.passed and is_tenant_check(item):
-            report.keywords = {}  # no reporter reads a passed report's keywords; 200,000 dicts at scale
         return report
     props: list[tuple[str, object]] = []
     if isinstance(excinfo.value, NotEvaluated):
@@ -240,7 +238,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     """A tenant check's properties travel in its reports (JUnit, CSV); the item need not keep them."""
     result = yield
     if is_tenant_check(item):
-        item.user_properties = []
+        trim_item(item)
     return result
 
 

@@ -21,6 +21,7 @@ from .html_table import ResultsTable, passed_html
 from .report_rows import Rows
 from .run_inputs import GATE_KEY, SIGNER_KEY
 from .run_status import RunStatus, Tally, verdict_line
+from .slim import release_snapshot
 
 COMPACT_AFTER = 100
 
@@ -140,6 +141,7 @@ class ReportPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Before pytest-html and JUnit write: settle the gate, write CSV and JSON, hand JUnit the verdict."""
+        release_snapshot(self._estate())  # every test has run: the tenants' data is read no more
         self.settle(session, int(exitstatus))
         css, text = self.verdict()
         if self.rows.mailboxes:

@@ -22,12 +22,18 @@ import os
 import platform
 import tempfile
 import xml.etree.ElementTree as ET
-from typing import IO, Any
+from types import MappingProxyType
+from typing import IO, Any, cast
 
 import pytest
-from _pytest.junitxml import LogXML, xml_key  # pytest's own JUnit writer (a module of pytest, also with -p no:junitxml)
+from _pytest.junitxml import LogXML, xml_key
+from _pytest.tmpdir import (
+    tmppath_result_key,  # pytest's own JUnit writer (a module of pytest, also with -p no:junitxml)
+)
 
 SPOOL_MARK = "etd-spooled-testcases"
+NOTHING: tuple = ()  # what a finished report or item keeps instead of its own empty list
+NO_KEYWORDS: MappingProxyType = MappingProxyType({})
 
 
 def is_tenant_check(report: Any) -> bool:
@@ -40,7 +46,6 @@ class Slimmer:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.passed_calls: dict[str, pytest.TestReport] = {}  # until their teardown
-        self.no_props: list[tuple[str, object]] = []
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         spool_junit(self.config)
@@ -59,7 +64,10 @@ class Slimmer:
         elif report.when == "teardown":
             call = self.passed_calls.pop(report.nodeid, None)
             if call is not None:  # pytest-html has made its row of the test at teardown: now slim it
-                call.user_properties = self.no_props
+                call.user_properties = cast(list, NOTHING)
+                call.keywords = NO_KEYWORDS
+                if not call.sections:
+                    call.sections = cast(list, NOTHING)
                 if report.passed and not self._passes_shown():
                     self._unstat(report)
         return result
@@ -74,6 +82,32 @@ class Slimmer:
         kept = tr.stats.get("") if tr is not None else None
         if kept and kept[-1] is report:
             kept.pop()
+
+
+def trim_item(item: pytest.Item) -> None:
+    """A tenant check that has run: its properties are in its reports; pytest reads no more of these."""
+    item.user_properties = cast(list, NOTHING)
+    item._report_sections = cast(list, NOTHING)
+    item.extra_keyword_matches = cast(set, frozenset())
+    if tmppath_result_key in item.stash:  # tmp_path's per-phase pass/fail, read by its own teardown only
+        del item.stash[tmppath_result_key]
+
+
+RELEASED = "released once every test had run (the report reads only the run's facts)"
+KEPT_ON_VIEW = ("snap", "name", "context", "_elsewhere")
+
+
+def release_snapshot(estate: Any) -> None:
+    """After the last test: drop the tenants' data, indexes and derived facts before the reports are
+    written. The tenants' names, ids, auditors, collection times and the run's context stay; a later
+    read of a section raises NotEvaluated saying it was released, never an empty answer."""
+    from .snapshot import Section
+
+    for view in estate.tenants.values():
+        for key in [k for k in vars(view) if k not in KEPT_ON_VIEW]:  # the cached indexes
+            del vars(view)[key]
+        view.snap.sections = {name: Section.failed(RELEASED) for name in view.snap.sections}
+    estate.memo.clear()
 
 
 def _forget_html_cache(config: pytest.Config, nodeid: str) -> None:
