@@ -19,6 +19,11 @@ MIX = {"none": 0.05, "onPremises": 0.03, "shared": 0.03}
 PROBE = """
 import json, pytest
 
+ITEMS = {}
+
+def pytest_sessionfinish(session):
+    ITEMS.update((i.nodeid, len(i.user_properties) + len(i.extra_keyword_matches)) for i in session.items)
+
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config):
     tr = config.pluginmanager.get_plugin("terminalreporter")
@@ -27,6 +32,7 @@ def pytest_unconfigure(config):
         return {"nodeid": r.nodeid, "when": r.when, "outcome": r.outcome, "keywords": len(r.keywords),
                 "props": len(r.user_properties)}
     out = {k: [rep(r) for r in v if hasattr(r, "when")] for k, v in tr.stats.items()}
+    out["items"] = ITEMS
     out["html_cache"] = [len(p._reports) for p in html if hasattr(p, "_reports")]
     out["html_rows"] = [list(p._report.data["tests"]) for p in html if hasattr(p, "_report")]
     with open("reporters.json", "w") as fh:
@@ -123,6 +129,7 @@ def test_html_lists_what_needs_action_and_counts_the_passes(run_suite, emulator_
     assert {r["nodeid"] for r in held[""] if r["when"] == "teardown"} >= failed_ids, "a failure's teardown is kept"
     assert not [r for r in held[""] if r["when"] == "setup" and r["nodeid"] in failed_ids]
     assert held["html_cache"] == [0]
+    assert held["items"] and set(held["items"].values()) == {0}, "a finished item keeps no properties"
     assert len(held["html_rows"][0]) == len(expected)
 
 
@@ -186,3 +193,24 @@ def test_spooled_junit_is_the_document_pytest_writes(pytester):
     stock, spooled = _normalised(pytester.path / "stock.xml"), _normalised(pytester.path / "spooled.xml")
     assert "café" in spooled and "captured output" in spooled and "test_param[2]" in spooled
     assert spooled == stock
+
+
+def test_released_snapshot_says_so_and_keeps_the_run_facts():
+    import pytest
+
+    from etd_readiness.checks.base import Estate
+    from etd_readiness.findings import NotEvaluated
+    from etd_readiness.slim import RELEASED, release_snapshot
+    from etd_readiness.snapshot import Section, Snapshot, TenantSnapshot
+
+    users = [{"id": "u1", "userPrincipalName": "a@x.example"}]
+    snap = TenantSnapshot("t", "tid", auditor={"client_id": "c"}, sections={"users": Section(True, users)})
+    estate = Estate(Snapshot([snap], context={"mode": "replay"}))
+    view = estate.tenants["t"]
+    assert view.users_by_id == {"u1": users[0]}
+    estate.memo["x"] = 1
+    release_snapshot(estate)
+    assert "users_by_id" not in vars(view) and estate.memo == {}
+    with pytest.raises(NotEvaluated, match=re.escape(RELEASED)):
+        view.section("users")
+    assert (view.snap.tenant_id, view.snap.auditor, estate.context) == ("tid", {"client_id": "c"}, {"mode": "replay"})
