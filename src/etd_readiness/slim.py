@@ -46,15 +46,18 @@ class Slimmer:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.passed_calls: dict[str, pytest.TestReport] = {}  # until their teardown
+        self.html_caches: list[dict] = []
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         spool_junit(self.config)
+        self.html_caches = _html_caches(self.config)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport):
         result = yield
         if report.when == "teardown" and report.outcome != "rerun":
-            _forget_html_cache(self.config, report.nodeid)
+            for cache in self.html_caches:  # pytest-html has made the test's row from these reports
+                cache.pop(report.nodeid, None)
         if not is_tenant_check(report):
             return result
         if report.when == "call" and report.passed:
@@ -110,12 +113,11 @@ def release_snapshot(estate: Any) -> None:
     estate.memo.clear()
 
 
-def _forget_html_cache(config: pytest.Config, nodeid: str) -> None:
-    """pytest-html keeps every phase report of every test (BaseReport._reports) after writing its row."""
-    for plugin in config.pluginmanager.get_plugins():
-        cache = getattr(plugin, "_reports", None)
-        if isinstance(cache, dict) and type(plugin).__module__.startswith("pytest_html"):
-            cache.pop(nodeid, None)
+def _html_caches(config: pytest.Config) -> list[dict]:
+    """pytest-html's per-test caches of phase reports (BaseReport._reports), never emptied by it."""
+    plugins = config.pluginmanager.get_plugins()
+    caches = [getattr(p, "_reports", None) for p in plugins if type(p).__module__.startswith("pytest_html")]
+    return [c for c in caches if isinstance(c, dict)]
 
 
 def spool_junit(config: pytest.Config) -> None:
