@@ -7,7 +7,6 @@ to the controller with their properties).
 from __future__ import annotations
 
 import csv
-import io
 import os
 import tempfile
 from collections import Counter, defaultdict
@@ -132,15 +131,17 @@ class Rows:
     def write_csv(self, path: Path, run: str = "") -> None:
         """Every evaluated protected mailbox, one row each, written atomically; `run` says what kind of run
         it came from on every row (READY, PARTIAL, INTERRUPTED, DEMO ...), so a filtered sheet still says it."""
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for row in sorted(self.mailboxes, key=lambda r: (r["tenant"], r["mailbox"])):
-            writer.writerow({**row, "run": run})
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".etd-csv-", suffix=".csv")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(buf.getvalue())
+        try:  # streamed into the temporary file (not built in memory first), then renamed into place
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+                writer.writeheader()
+                for row in sorted(self.mailboxes, key=lambda r: (r["tenant"], r["mailbox"])):
+                    writer.writerow({**row, "run": run})
+        except BaseException:
+            os.unlink(tmp)
+            raise
         os.replace(tmp, path)
 
 
