@@ -2,18 +2,21 @@
 
 At 100,000 mailboxes (200,000 tests) pytest's terminal reporter keeps three reports per test,
 pytest-html keeps them all again (its per-test cache is never emptied) and JUnit keeps an element
-tree of ~17 elements per test until the end. After every reporter has seen a report
+tree of ~26 elements per tenant check until the end. After every reporter has seen a report
 (`pytest_runtest_logreport` wrapper):
 
 - a passed tenant check's setup report, and its teardown report unless `-rP` / `-rA` asks for the
   passes' output, leave the terminal reporter's list (only a failed test's teardown is printed);
-  the passed call report stays (pytest counts and `-rp` lists those), without user properties;
+  the passed call report stays (pytest counts and `-rp` lists those), with shared empty keywords,
+  properties and sections once pytest-html has made its row (at the test's teardown);
 - pytest-html's per-test cache is emptied once it has turned a test into its row;
 - JUnit: each finished testcase is serialised at once into a temporary file and copied into the
   XML at the end (`SpoolingLogXML`): the same document, not held in memory.
 
 Every report is whole while the hooks see it (the CSV, the evidence JSON, JUnit and pytest-html
-read it then); report keywords of passed tenant checks are dropped in plugin.py before any hook.
+read it then). A finished tenant-check item keeps its id, name, markers and keywords (`-k`, `--lf`,
+JUnit names) but not its properties (`trim_item`); the tenants' data is released before the reports
+are written (`release_snapshot`).
 """
 
 from __future__ import annotations
@@ -26,10 +29,8 @@ from types import MappingProxyType
 from typing import IO, Any, cast
 
 import pytest
-from _pytest.junitxml import LogXML, xml_key
-from _pytest.tmpdir import (
-    tmppath_result_key,  # pytest's own JUnit writer (a module of pytest, also with -p no:junitxml)
-)
+from _pytest.junitxml import LogXML, xml_key  # pytest's own JUnit writer (importable with -p no:junitxml)
+from _pytest.tmpdir import tmppath_result_key
 
 SPOOL_MARK = "etd-spooled-testcases"
 NOTHING: tuple = ()  # what a finished report or item keeps instead of its own empty list
