@@ -47,13 +47,15 @@ class ResultsTable:
 
 def passed_html(rows: Rows, table: ResultsTable, csv_path: Path | None, json_path: Path | None) -> str:
     """What the results table leaves out, where the full list is, and the counts per check and tenant."""
-    where = f"the per-mailbox CSV ({csv_path})" if csv_path else "the per-mailbox CSV"
-    if json_path:
-        where += f" and the evidence JSON ({json_path})"
+    evidence = f"the evidence JSON ({json_path})" if json_path else "the evidence JSON"
+    if csv_path:
+        where = f"Every mailbox, with its verdict and the evidence behind it, is in the per-mailbox CSV ({csv_path})"
+        where += f"; every subject of every check in {evidence}."
+    else:
+        where = f"No mailbox was evaluated (no CSV written); every subject of every check is in {evidence}."
     note = (
         f"<p>The results table below lists every finding, every NOT EVALUATED test and every skipped test; "
-        f"the {table.dropped['passed']} passed tenant check(s) are counted here, not listed. Every mailbox, "
-        f"with its verdict and the evidence behind it, is in {escape(where)}.</p>"
+        f"the {table.dropped['passed']} passed tenant check(s) are counted here, not listed. {escape(where)}</p>"
     )
     body = "".join(
         "<tr>"
