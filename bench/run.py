@@ -347,6 +347,7 @@ class Bench:
                     f"--graph-endpoint={emu.graph_url}",
                     f"--authority={emu.authority_url}",
                     "--html=reports/big.html",
+                    "--junitxml=reports/big.xml",
                 ],
                 extra_env={"REQUESTS_CA_BUNDLE": emu.ca_path},
             )

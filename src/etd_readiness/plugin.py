@@ -23,6 +23,7 @@ from .interrupts import leaves, sigterm_as_interrupt
 from .options import pytest_addoption  # noqa: F401 - the plugin's options live there
 from .report import ManifestWriter, ReportPlugin
 from .run_inputs import run_snapshot
+from .slim import Slimmer, is_tenant_check, trim_item
 from .snapshot import Snapshot
 
 SNAPSHOT_KEY = pytest.StashKey[Path]()
@@ -98,6 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
     report = ReportPlugin(config)
     config.pluginmanager.register(report, "etd-readiness-report")
     config.pluginmanager.register(ManifestWriter(report), "etd-readiness-manifest")
+    config.pluginmanager.register(Slimmer(config), "etd-readiness-slim")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -249,6 +251,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report.user_properties += props
     item.user_properties += props  # the teardown report carries them into JUnit XML
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    """A tenant check's properties travel in its reports (JUnit, CSV); the item need not keep them."""
+    result = yield
+    if is_tenant_check(item):
+        trim_item(item)
+    return result
 
 
 def _index_teardown_reports(config: pytest.Config) -> None:

@@ -17,9 +17,11 @@ from . import report_html as H
 from .checks.links import etd_service_principal, reached
 from .collect.messages import MESSAGE_ROLES
 from .gate import GATE_MEANING, Gate, exit_code
+from .html_table import ResultsTable, passed_html
 from .report_rows import Rows
 from .run_inputs import GATE_KEY, SIGNER_KEY
 from .run_status import RunStatus, Tally, verdict_line
+from .slim import release_snapshot
 
 COMPACT_AFTER = 100
 
@@ -30,6 +32,7 @@ class ReportPlugin:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.rows = Rows()
+        self.table = ResultsTable()  # which rows pytest-html lists
         self.status = RunStatus()
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.csv_path = Path(config.getini("etd_report_dir")) / f"etd-readiness-{stamp}.csv"
@@ -138,6 +141,7 @@ class ReportPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Before pytest-html and JUnit write: settle the gate, write CSV and JSON, hand JUnit the verdict."""
+        release_snapshot(self._estate())  # every test has run: the tenants' data is read no more
         self.settle(session, int(exitstatus))
         css, text = self.verdict()
         if self.rows.mailboxes:
@@ -244,6 +248,7 @@ class ReportPlugin:
     def pytest_html_report_title(self, report) -> None:
         demo = "DEMO - " if self._estate().context.get("demo") else ""
         report.title = f"{demo}ETD remediation readiness - " + ", ".join(self._estate().tenants)
+        self.table.report_data = report
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list) -> None:
@@ -251,12 +256,16 @@ class ReportPlugin:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report, cells: list) -> None:
+        if not self.table.keep(report):  # a passed tenant check: counted, not listed
+            cells.clear()
+            return
         case = dict(getattr(report, "user_properties", ())).get("etd_case", "")  # a collect report has none
         cells.insert(2, f'<td class="col-case">{H.escape(str(case))}</td>')
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list, summary: list, postfix: list, session) -> None:
         estate = self._estate()
+        self.table.fix_counts()
         prefix += [
             H.STYLE,
             H.verdict_html(*self.verdict()),
@@ -269,6 +278,7 @@ class ReportPlugin:
             H.tenant_findings_html(self.rows),
             H.error_log_html(self.rows),
             H.not_evaluated_html(self.rows),
+            passed_html(self.rows, self.table, self.csv_written, self.json_written),
             H.checks_html(self.rows),
             H.run_facts_html(estate, describe_mode, self.csv_written),
         ]

@@ -7,7 +7,6 @@ to the controller with their properties).
 from __future__ import annotations
 
 import csv
-import io
 import os
 import tempfile
 from collections import Counter, defaultdict
@@ -57,6 +56,7 @@ class Rows:
     not_evaluated_items: list[dict[str, str]] = field(default_factory=list)  # check, subject, test id, reason
     pending: list[dict[str, str]] = field(default_factory=list)  # --etd-phase before: check, subject, reason
     subjects: list[dict[str, str]] = field(default_factory=list)  # every tenant test: check, subject, outcome
+    by_tenant: dict[tuple[str, str], Counter] = field(default_factory=lambda: defaultdict(Counter))  # (check, tenant)
 
     def add(self, report: pytest.TestReport) -> bool:
         """Take one phase report; True when it completed a test (its call, or a failed/skipped setup)."""
@@ -75,6 +75,7 @@ class Rows:
             return False
         self.outcomes[check][outcome] += 1
         test_id = props.get("etd_subject", report.nodeid)
+        self.by_tenant[(check, props.get("etd_tenant") or _tenant_of(test_id))][outcome] += 1
         self.subjects.append({"check": check, "subject": test_id, "outcome": SUBJECT_OUTCOMES[outcome]})
         if outcome == "error":
             reason = props.get("etd_not_evaluated") or _first_line(report)
@@ -130,15 +131,17 @@ class Rows:
     def write_csv(self, path: Path, run: str = "") -> None:
         """Every evaluated protected mailbox, one row each, written atomically; `run` says what kind of run
         it came from on every row (READY, PARTIAL, INTERRUPTED, DEMO ...), so a filtered sheet still says it."""
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for row in sorted(self.mailboxes, key=lambda r: (r["tenant"], r["mailbox"])):
-            writer.writerow({**row, "run": run})
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".etd-csv-", suffix=".csv")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(buf.getvalue())
+        try:  # streamed into the temporary file (not built in memory first), then renamed into place
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+                writer.writeheader()
+                for row in sorted(self.mailboxes, key=lambda r: (r["tenant"], r["mailbox"])):
+                    writer.writerow({**row, "run": run})
+        except BaseException:
+            os.unlink(tmp)
+            raise
         os.replace(tmp, path)
 
 
@@ -176,6 +179,10 @@ def _finding_item(props: dict[str, str], check: str, subject: str, nodeid: str) 
         "etd_error": props.get("etd_remediation_error", "").strip('"'),
         "fix": props.get("etd_fix", ""),
     }
+
+
+def _tenant_of(subject: str) -> str:
+    return subject.split(":", 1)[0] if ":" in subject else ""
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -50,6 +50,11 @@ class Link:
         return cls(name, UNKNOWN, problem=reason)
 
 
+# the answered links every ready mailbox repeats: one value each, not one per mailbox (200,000 at scale)
+REACH_OK, PERMISSION_OK, PERMISSION_NA = Link("reach", OK), Link("permission", OK), Link("permission", NA)
+USER_OK, NOT_SOFT_DELETED_OK = Link("user", OK), Link("soft-deleted", OK)
+
+
 def etd_service_principal(view: TenantView) -> dict | None:
     """ETD's service principal in this tenant (None = not there); NotEvaluated if the lookup failed."""
     return view.section("etdServicePrincipal").get("servicePrincipal")
@@ -112,7 +117,7 @@ def reach_link(estate: Estate, tenant: str) -> Link:
             (("servicePrincipal.accountEnabled", "false"),),
             values,
         )
-    return Link("reach", OK)
+    return REACH_OK
 
 
 def remediation_permissions(estate: Estate) -> tuple[str, ...]:
@@ -131,7 +136,7 @@ def permission_link(view: TenantView, name: str) -> Link:
     except NotEvaluated as err:
         return Link.unknown("permission", str(err))
     if any(a.get("appRoleId") == perm.app_role_id and a.get("resourceId") == graph_sp["id"] for a in assignments):
-        return Link("permission", OK)
+        return PERMISSION_OK
     try:
         grants = view.section("etdPermissionGrants")
         apps = view.section("etdApplication")

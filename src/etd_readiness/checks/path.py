@@ -15,7 +15,20 @@ from dataclasses import dataclass
 from ..findings import NotEvaluated
 from ..protection import domain_of, index_by_address
 from .base import Estate, Subject, TenantView, deleted_label, user_label
-from .links import BROKEN, NA, OK, UNKNOWN, Link, permission_link, reach_link, remediation_permissions
+from .links import (
+    BROKEN,
+    NA,
+    NOT_SOFT_DELETED_OK,
+    OK,
+    PERMISSION_NA,
+    PERMISSION_OK,
+    UNKNOWN,
+    USER_OK,
+    Link,
+    permission_link,
+    reach_link,
+    remediation_permissions,
+)
 from .mailbox_state import mailbox_link
 
 
@@ -158,22 +171,22 @@ def _walk(estate: Estate, ref: MailboxRef) -> Iterator[Link]:
     view = estate.tenant(ref.tenant)
     reach = reach_link(estate, ref.tenant)
     yield reach
-    yield _permission(estate, view) if reach.state == OK else Link("permission", NA)
+    yield _permission(estate, view) if reach.state == OK else PERMISSION_NA
     if ref.user_id is None and ref.deleted_id is None:
         yield _not_a_user(estate, ref)
         return
-    yield Link("user", OK)
+    yield USER_OK
     if ref.deleted_id is not None:
         yield _soft_deleted(view, ref)
         return
-    yield Link("soft-deleted", OK)
+    yield NOT_SOFT_DELETED_OK
     yield mailbox_link(view, view.users_by_id[str(ref.user_id)])
 
 
 def _permission(estate: Estate, view: TenantView) -> Link:
     links = [permission_link(view, name) for name in remediation_permissions(estate)]
     return next((link for link in links if link.state == BROKEN), None) or next(
-        (link for link in links if link.state == UNKNOWN), Link("permission", OK)
+        (link for link in links if link.state == UNKNOWN), PERMISSION_OK
     )
 
 
