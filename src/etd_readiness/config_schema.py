@@ -94,7 +94,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
             "integer",
             32,
             "most Graph requests in flight per tenant (1-256): the fetch starts at 8, grows towards this "
-            "while Graph answers without 429 and halves on 429",
+            "while Graph answers without 429 and is cut to 0.7 of itself on a 429",
         ),
     },
     "error_log": {
