@@ -156,7 +156,8 @@ def broken():
 
 def test_ok(record_property):
     record_property("etd_check", "X-01")
-    record_property("note", "caf\\u00e9 <&> \\"quoted\\"")
+    record_property("note", "caf\\u00e9 <&> \\"quoted\\" 'single'")
+    record_property("lines", "one\\ntwo\\tthree\\rfour\\x00 nul")
 
 def test_fails(record_property):
     record_property("etd_check", "X-02")
@@ -185,7 +186,7 @@ def test_spooled_junit_is_the_document_pytest_writes(pytester):
     pytester.makepyfile(test_plain=PLAIN_TESTS)
     pytester.runpytest("-p", "no:cacheprovider", "--junitxml=stock.xml", "-o", "junit_logging=all")
     pytester.makeconftest(
-        "from etd_readiness.slim import spool_junit\n\ndef pytest_sessionstart(session):\n"
+        "from etd_readiness.junit_spool import spool_junit\n\ndef pytest_sessionstart(session):\n"
         "    spool_junit(session.config)\n"
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "--junitxml=spooled.xml", "-o", "junit_logging=all")
@@ -214,3 +215,47 @@ def test_released_snapshot_says_so_and_keeps_the_run_facts():
     with pytest.raises(NotEvaluated, match=re.escape(RELEASED)):
         view.section("users")
     assert (view.snap.tenant_id, view.snap.auditor, estate.context) == ("tid", {"client_id": "c"}, {"mode": "replay"})
+
+
+def test_evidence_json_is_the_document_with_one_record_per_line():
+    from etd_readiness.evidence import render
+
+    doc = {
+        "schema": "etd-readiness-evidence/1",
+        "run": {"line": "two\nlines", "nested": {"list": [1, 2.5, None, True]}, "empty": []},
+        "mailboxes": [{"mailbox": f"user{i}@example.com", "fix": 'caf\u00e9 "quoted" \t tab'} for i in range(3)],
+        "subjects": [],
+        "findings": [{"check": "C4A-01", "note": "a\nb"}],
+        "baseline": None,
+    }
+    text = render(doc)
+    assert json.loads(text) == doc
+    lines = [line.strip().rstrip(",") for line in text.splitlines()]
+    for record in [*doc["mailboxes"], *doc["findings"]]:
+        assert json.dumps(record) in lines  # each record whole on its own line
+
+
+HEAP_CONFTEST = """
+from etd_readiness.heap import LongLivedHeap
+
+def pytest_configure(config):
+    config.pluginmanager.register(LongLivedHeap(), "probe-heap")
+"""
+
+HEAP_TEST = """
+import gc
+
+def test_runs_with_the_collected_heap_frozen():
+    assert gc.get_freeze_count() > 0
+"""
+
+
+def test_heap_is_frozen_during_the_run_and_unfrozen_after(pytester):
+    import gc
+
+    pytester.makeconftest(HEAP_CONFTEST)
+    pytester.makepyfile(test_probe=HEAP_TEST)
+    before = gc.get_freeze_count()
+    result = pytester.inline_run("-p", "no:cacheprovider")
+    result.assertoutcome(passed=1)
+    assert gc.get_freeze_count() == before

@@ -134,13 +134,32 @@ def build(plugin, finished_at: str) -> dict[str, Any]:
     }
 
 
+RECORD_LISTS = ("mailboxes", "subjects", "findings", "not_evaluated", "pending_onboarding")
+
+
+def render(doc: dict[str, Any]) -> str:
+    """The document as JSON: its sections indented, each record of a record list on one line.
+
+    One line per mailbox, subject or finding keeps the file greppable and diffable, and lets
+    the C encoder write it (json's indenting encoder is pure Python: ~3x slower at 10,000 users).
+    """
+    parts = []
+    for key, value in doc.items():
+        if key in RECORD_LISTS and isinstance(value, list) and value:
+            body = ",\n  ".join(json.dumps(record, default=str) for record in value)
+            parts.append(f" {json.dumps(key)}: [\n  {body}\n ]")
+        else:  # JSON strings hold no raw newline: every newline here is indentation
+            parts.append(f" {json.dumps(key)}: " + json.dumps(value, indent=1, default=str).replace("\n", "\n "))
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
 def write(doc: dict[str, Any], path: Path) -> None:
     """Written atomically: a reader never sees half a file."""
+    text = render(doc)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".etd-json-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=1, sort_keys=False, default=str)
-        fh.write("\n")
+        fh.write(text)
     os.replace(tmp, path)
 
 

@@ -19,6 +19,7 @@ from _pytest import timing
 from .checks.base import Check, Estate, Subject
 from .checks.causes import CASE_TITLES
 from .findings import NotApplicable, NotEvaluated
+from .heap import LongLivedHeap
 from .interrupts import leaves, sigterm_as_interrupt
 from .options import pytest_addoption  # noqa: F401 - the plugin's options live there
 from .report import ManifestWriter, ReportPlugin
@@ -93,6 +94,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "etd_check(check): the check a tenant test evaluates")
     if not is_active(config):
         return
+    config.pluginmanager.register(LongLivedHeap(), "etd-readiness-heap")
     if _is_worker(config):
         config.stash[SNAPSHOT_KEY] = Path(config.workerinput["etd_snapshot"])  # type: ignore[attr-defined]
         return

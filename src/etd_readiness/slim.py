@@ -11,7 +11,7 @@ tree of ~26 elements per tenant check until the end. After every reporter has se
   properties and sections once pytest-html has made its row (at the test's teardown);
 - pytest-html's per-test cache is emptied once it has turned a test into its row;
 - JUnit: each finished testcase is serialised at once into a temporary file and copied into the
-  XML at the end (`SpoolingLogXML`): the same document, not held in memory.
+  XML at the end (`junit_spool.SpoolingLogXML`): the same document, not held in memory.
 
 Every report is whole while the hooks see it (the CSV, the evidence JSON, JUnit and pytest-html
 read it then). A finished tenant-check item keeps its id, name, markers and keywords (`-k`, `--lf`,
@@ -21,18 +21,14 @@ are written (`release_snapshot`).
 
 from __future__ import annotations
 
-import os
-import platform
-import tempfile
-import xml.etree.ElementTree as ET
 from types import MappingProxyType
-from typing import IO, Any, cast
+from typing import Any, cast
 
 import pytest
-from _pytest.junitxml import LogXML, xml_key  # pytest's own JUnit writer (importable with -p no:junitxml)
 from _pytest.tmpdir import tmppath_result_key
 
-SPOOL_MARK = "etd-spooled-testcases"
+from .junit_spool import spool_junit
+
 NOTHING: tuple = ()  # what a finished report or item keeps instead of its own empty list
 NO_KEYWORDS: MappingProxyType = MappingProxyType({})
 
@@ -119,70 +115,3 @@ def _html_caches(config: pytest.Config) -> list[dict]:
     plugins = config.pluginmanager.get_plugins()
     caches = [getattr(p, "_reports", None) for p in plugins if type(p).__module__.startswith("pytest_html")]
     return [c for c in caches if isinstance(c, dict)]
-
-
-def spool_junit(config: pytest.Config) -> None:
-    """Swap pytest's JUnit writer of this run for the spooling one (same hooks, same document)."""
-    xml = config.stash.get(xml_key, None)
-    if xml is None or type(xml) is not LogXML:
-        return
-    config.pluginmanager.unregister(xml)
-    xml.__class__ = SpoolingLogXML
-    config.pluginmanager.register(xml)
-
-
-class SpoolingLogXML(LogXML):
-    """pytest's LogXML with each finished testcase written to a temporary file instead of kept as a tree."""
-
-    _etd_spool: IO[bytes] | None = None
-
-    def finalize(self, report: pytest.TestReport) -> None:
-        reporter = self.node_reporters.pop((report.id, getattr(report, "node", None)))
-        for name, value in report.user_properties:
-            reporter.add_property(name, str(value))
-        data = ET.tostring(reporter.to_xml(), encoding="unicode").encode("utf-8")
-        if self._etd_spool is None:
-            self._etd_spool = tempfile.TemporaryFile(prefix="etd-junit-")  # noqa: SIM115 - closed at sessionfinish
-        offset = self._etd_spool.seek(0, os.SEEK_END)
-        self._etd_spool.write(data)
-        reporter.__dict__.clear()
-        reporter.__dict__["etd_span"] = (offset, len(data))
-
-    def pytest_sessionfinish(self) -> None:
-        """pytest's own document, with the spooled testcases copied in where its tree would have them."""
-        os.makedirs(os.path.dirname(os.path.abspath(self.logfile)), exist_ok=True)
-        numtests = sum(self.stats[k] for k in ("passed", "failure", "skipped", "error")) - self.cnt_double_fail_tests
-        suite = ET.Element(
-            "testsuite",
-            name=self.suite_name,
-            errors=str(self.stats["error"]),
-            failures=str(self.stats["failure"]),
-            skipped=str(self.stats["skipped"]),
-            tests=str(numtests),
-            time=f"{self.suite_start.elapsed().seconds:.3f}",
-            timestamp=self.suite_start.as_utc().astimezone().isoformat(),
-            hostname=platform.node(),
-        )
-        global_properties = self._get_global_properties_node()
-        if global_properties is not None:
-            suite.append(global_properties)
-        ET.SubElement(suite, SPOOL_MARK)
-        root = ET.Element("testsuites")
-        root.set("name", "pytest tests")
-        root.append(suite)
-        head, tail = ET.tostring(root, encoding="unicode").split(f"<{SPOOL_MARK} />")
-        spool = self._etd_spool
-        with open(self.logfile, "w", encoding="utf-8") as out:
-            out.write('<?xml version="1.0" encoding="utf-8"?>')
-            out.write(head)
-            for reporter in self.node_reporters_ordered:
-                span = reporter.__dict__.get("etd_span")
-                if span is not None and spool is not None:
-                    spool.seek(span[0])
-                    out.write(spool.read(span[1]).decode("utf-8"))
-                else:  # not finished (an interrupted run): as pytest writes it
-                    out.write(ET.tostring(reporter.to_xml(), encoding="unicode"))
-            out.write(tail)
-        if spool is not None:
-            spool.close()
-            self._etd_spool = None
