@@ -55,7 +55,7 @@ class Rows:
     finding_items: list[dict[str, Any]] = field(default_factory=list)  # every finding: check, subject, cause, fix
     not_evaluated_items: list[dict[str, str]] = field(default_factory=list)  # check, subject, test id, reason
     pending: list[dict[str, str]] = field(default_factory=list)  # --etd-phase before: check, subject, reason
-    subjects: list[dict[str, str]] = field(default_factory=list)  # every tenant test: check, subject, outcome
+    subjects: list[tuple[str, str, str]] = field(default_factory=list)  # every tenant test: (check, subject, outcome)
     by_tenant: dict[tuple[str, str], Counter] = field(default_factory=lambda: defaultdict(Counter))  # (check, tenant)
 
     def add(self, report: pytest.TestReport) -> bool:
@@ -76,7 +76,7 @@ class Rows:
         self.outcomes[check][outcome] += 1
         test_id = props.get("etd_subject", report.nodeid)
         self.by_tenant[(check, props.get("etd_tenant") or _tenant_of(test_id))][outcome] += 1
-        self.subjects.append({"check": check, "subject": test_id, "outcome": SUBJECT_OUTCOMES[outcome]})
+        self.subjects.append((check, test_id, SUBJECT_OUTCOMES[outcome]))  # a tuple: 200,000 of them at 100,000 users
         if outcome == "error":
             reason = props.get("etd_not_evaluated") or _first_line(report)
             self.not_evaluated.append((report.nodeid, reason))
@@ -85,7 +85,7 @@ class Rows:
             )
         elif outcome == "skipped" and _skip_reason(report).startswith(PENDING_PREFIX):
             self.pending.append({"check": check, "subject": test_id, "reason": _skip_reason(report)})
-            self.subjects[-1]["outcome"] = "pending onboarding"
+            self.subjects[-1] = (check, test_id, "pending onboarding")
         elif outcome == "failed":
             self.finding_items.append(_finding_item(props, check, test_id, report.nodeid))
         if check == VERDICT_CHECK and outcome != "skipped":

@@ -31,6 +31,7 @@ from .junit_spool import spool_junit
 
 NOTHING: tuple = ()  # what a finished report or item keeps instead of its own empty list
 NO_KEYWORDS: MappingProxyType = MappingProxyType({})
+NO_MATCHES: frozenset = frozenset()  # one shared empty set: `frozenset()` allocates a new one each call
 
 
 def is_tenant_check(report: Any) -> bool:
@@ -88,7 +89,7 @@ def trim_item(item: pytest.Item) -> None:
     """A tenant check that has run: its properties are in its reports; pytest reads no more of these."""
     item.user_properties = cast(list, NOTHING)
     item._report_sections = cast(list, NOTHING)
-    item.extra_keyword_matches = cast(set, frozenset())
+    item.extra_keyword_matches = cast(set, NO_MATCHES)
     if tmppath_result_key in item.stash:  # tmp_path's per-phase pass/fail, read by its own teardown only
         del item.stash[tmppath_result_key]
 

@@ -19,7 +19,7 @@ from ..snapshot import Snapshot, TenantSnapshot
 from .causes import Cause, cause
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per test item: no per-instance dict
 class Subject:
     """One thing a check is parametrized over; `test_id` is what pytest shows in brackets."""
 

@@ -32,7 +32,7 @@ from .links import (
 from .mailbox_state import mailbox_link
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per mailbox test item: no per-instance dict
 class MailboxRef:
     """A protected mailbox: an active user, a soft-deleted one, or a configured address matching no user."""
 
