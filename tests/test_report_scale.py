@@ -11,6 +11,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
+import pytest
+
 from conftest import write_config
 from graph_emulator.generate import generate_tenant, write_tenant
 
@@ -179,22 +181,49 @@ def test_param(n, record_xml_attribute):
 
 def _normalised(path) -> str:
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r' (time|timestamp|hostname)="[^"]*"', "", text)
+    text = re.sub(r' (time|timestamp|hostname)="[^"]*"', r' \1=""', text)  # the values vary, not where they are
     return re.sub(r"0x[0-9a-f]+", "0x...", text)  # object addresses in captured reprs
 
 
-def test_spooled_junit_is_the_document_pytest_writes(pytester):
+@pytest.mark.parametrize("family", ["xunit2", "xunit1"])
+def test_spooled_junit_is_the_document_pytest_writes(pytester, family):
     pytester.makepyfile(test_plain=PLAIN_TESTS)
-    pytester.runpytest("-p", "no:cacheprovider", "--junitxml=stock.xml", "-o", "junit_logging=all")
+    options = ["-p", "no:cacheprovider", "-o", "junit_logging=all", "-o", f"junit_family={family}"]
+    pytester.runpytest(*options, "--junitxml=stock.xml")
     pytester.makeconftest(
         "from etd_readiness.junit_spool import spool_junit\n\ndef pytest_sessionstart(session):\n"
         "    spool_junit(session.config)\n"
     )
-    result = pytester.runpytest("-p", "no:cacheprovider", "--junitxml=spooled.xml", "-o", "junit_logging=all")
+    result = pytester.runpytest(*options, "--junitxml=spooled.xml")
     result.assert_outcomes(passed=3, failed=1, skipped=1, errors=1)
     stock, spooled = _normalised(pytester.path / "stock.xml"), _normalised(pytester.path / "spooled.xml")
     assert "café" in spooled and "captured output" in spooled and "test_param[2]" in spooled
+    assert ('extra="2"' in spooled) == (family == "xunit1")  # xunit2 drops custom attributes
     assert spooled == stock
+
+
+@pytest.mark.parametrize(
+    "attrs, properties",
+    [
+        ({}, []),
+        ({"extra": "a&b <c> \"d\" 'e'\r\n\t"}, []),
+        ({"{urn:example}x": "1"}, [("p", "v")]),
+        ({"time": "user's own"}, [("caf\u00e9 & <n>", 'v\n"w"\t\x01')]),
+    ],
+)
+def test_serialised_testcase_is_what_elementtree_writes(attrs, properties):
+    from _pytest.junitxml import LogXML, _NodeReporter
+
+    from etd_readiness.junit_spool import serialise_testcase
+
+    reporter = _NodeReporter("t.py::test", LogXML("unused.xml", None, family="xunit1"))
+    reporter.attrs = {"classname": "t", "name": "test", **attrs}
+    reporter.duration = 0.1234
+    for name, value in properties:
+        reporter.add_property(name, value)
+    if attrs.get("time"):
+        reporter.nodes.append(ET.Element("skipped", message="why <not>"))
+    assert serialise_testcase(reporter) == ET.tostring(reporter.to_xml(), encoding="unicode")
 
 
 def test_released_snapshot_says_so_and_keeps_the_run_facts():
@@ -236,29 +265,52 @@ def test_evidence_json_is_the_document_with_one_record_per_line():
     lines = [line.strip().rstrip(",") for line in text.splitlines()]
     for record in [*doc["mailboxes"], *doc["findings"]]:
         assert json.dumps(record) in lines  # each record whole on its own line
+    for empty in (None, [], iter(())):
+        out = io.StringIO()
+        render({"findings": empty, "counts": {"a": 1}}, out)
+        assert json.loads(out.getvalue()) == {"findings": None if empty is None else [], "counts": {"a": 1}}
 
 
-HEAP_CONFTEST = """
-from etd_readiness.heap import LongLivedHeap
+def test_evidence_json_that_fails_to_render_leaves_no_file(tmp_path):
+    from etd_readiness.evidence import write
 
-def pytest_configure(config):
-    config.pluginmanager.register(LongLivedHeap(), "probe-heap")
-"""
+    with pytest.raises(TypeError):
+        write({"mailboxes": [{"ok": 1}, {("not", "a str key"): 1}]}, tmp_path / "e.json")
+    assert list(tmp_path.iterdir()) == []
 
-HEAP_TEST = """
+
+HEAP_PROBE = """
 import gc
 
-def test_runs_with_the_collected_heap_frozen():
-    assert gc.get_freeze_count() > 0
+seen = []
+
+
+def pytest_runtest_call(item):
+    seen.append(gc.get_freeze_count())
+
+
+def pytest_unconfigure(config):
+    registered = config.pluginmanager.get_plugin("etd-readiness-heap") is not None
+    with open("heap-probe.txt", "w") as fh:
+        fh.write(f"{min(seen, default=0)} {registered}")
 """
 
 
-def test_heap_is_frozen_during_the_run_and_unfrozen_after(pytester):
+def test_tenant_run_tests_with_the_heap_frozen_and_leaves_it_unfrozen(run_suite, pytester):
     import gc
 
-    pytester.makeconftest(HEAP_CONFTEST)
-    pytester.makepyfile(test_probe=HEAP_TEST)
+    pytester.makepyfile(heap_probe=HEAP_PROBE)
+    pytester.syspathinsert()
     before = gc.get_freeze_count()
-    result = pytester.inline_run("-p", "no:cacheprovider")
-    result.assertoutcome(passed=1)
+    run = run_suite("-p", "heap_probe")  # the bundled demo tenant, in this process
+    assert run.result.ret in (0, 1), run.result.stdout.str()[-2000:]
+    frozen, registered = (pytester.path / "heap-probe.txt").read_text().split()
+    assert registered == "True" and int(frozen) > 0  # every test ran with the long-lived heap frozen
     assert gc.get_freeze_count() == before
+
+
+def test_heap_plugin_stays_out_of_runs_without_tenant_checks(pytester):
+    pytester.makepyfile(heap_probe=HEAP_PROBE, test_plain="def test_ok():\n    pass\n")
+    pytester.syspathinsert()
+    pytester.runpytest("-p", "heap_probe", "-p", "no:cacheprovider", "test_plain.py").assert_outcomes(passed=1)
+    assert (pytester.path / "heap-probe.txt").read_text().split() == ["0", "False"]

@@ -148,7 +148,7 @@ def render(doc: dict[str, Any], out: IO[str]) -> None:
     out.write("{")
     for n, (key, value) in enumerate(doc.items()):
         out.write(",\n " if n else "\n ")
-        out.write(f"{json.dumps(key)}: ")
+        out.write(f"{json.dumps(str(key))}: ")
         if key in RECORD_LISTS and not isinstance(value, dict | str | None):  # a list or a generator
             out.write("[")
             m = -1
@@ -168,10 +168,11 @@ def write(doc: dict[str, Any], path: Path) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             render(doc, fh)
+        os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
-    os.replace(tmp, path)
 
 
 def now_utc() -> str:

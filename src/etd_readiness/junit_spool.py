@@ -3,7 +3,7 @@
 pytest keeps an element tree of every testcase until the end; at 100,000 mailboxes that is
 ~26 elements per tenant check. `SpoolingLogXML` serialises each testcase when it finishes, into a
 temporary file, and copies them into pytest's own document at the end: the same bytes, not held
-in memory. A testcase and its properties are written as strings (`testcase_xml`), with
+in memory. A testcase and its properties are written as strings (`serialise_testcase`), with
 ElementTree's own escaping rules; its child elements (failure, skipped, system-out) are rare and
 go through ElementTree.
 """
@@ -41,9 +41,11 @@ def _attr(text: str) -> str:
     return text
 
 
-def testcase_xml(reporter: Any) -> str:
+def serialise_testcase(reporter: Any) -> str:
     """`ET.tostring(reporter.to_xml(), encoding="unicode")` for pytest's _NodeReporter, without the tree."""
     attrs = {**reporter.attrs, "time": f"{reporter.duration:.3f}"}
+    if any(name.startswith("{") for name in attrs):  # a namespaced attribute: ElementTree declares it
+        return ET.tostring(reporter.to_xml(), encoding="unicode")
     out = ["<testcase", *(f' {name}="{_attr(value)}"' for name, value in attrs.items())]
     if not reporter.properties and not reporter.nodes:
         out.append(" />")
@@ -77,7 +79,7 @@ class SpoolingLogXML(LogXML):
         reporter = self.node_reporters.pop((report.id, getattr(report, "node", None)))
         for name, value in report.user_properties:
             reporter.add_property(name, str(value))
-        data = testcase_xml(reporter).encode("utf-8")
+        data = serialise_testcase(reporter).encode("utf-8")
         if self._etd_spool is None:
             self._etd_spool = tempfile.TemporaryFile(prefix="etd-junit-")  # noqa: SIM115 - closed at sessionfinish
         offset = self._etd_spool.seek(0, os.SEEK_END)
