@@ -9,20 +9,15 @@ The suite run writes every evidence output (HTML, CSV, JUnit XML, evidence JSON)
 from __future__ import annotations
 
 import statistics
-from typing import TYPE_CHECKING
 
 from .emuproc import EmulatorProcess
+from .harness import Bench, run_live
 from .project import AUDITOR_SECRET, SECRET_ENV, make_bare_project, make_project
 from .tenants import tenant_file
-
-if TYPE_CHECKING:
-    from .run import Bench
 
 
 def e2e_stage(bench: Bench) -> None:
     """Time the three (interleaved, medians of --reps) and add the rows."""
-    from .run import _live
-
     a = bench.args
     n = a.live_users
     path, name, tenant_id = tenant_file(bench.work, n)
@@ -42,7 +37,7 @@ def e2e_stage(bench: Bench) -> None:
         ]
         for _ in range(a.reps):
             suite.append(bench.pytest(project, args, extra_env={"REQUESTS_CA_BUNDLE": emu.ca_path}))
-            fetch.append(_live(["suite", *common], env)["wall_s"])
+            fetch.append(run_live(["suite", *common], env)["wall_s"])
             items = suite[-1].items
             bare_project = make_bare_project(bench.work / f"bare-e2e-{items}", items)
             bare.append(bench.pytest(bare_project, ["test_bare.py"]))

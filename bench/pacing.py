@@ -9,14 +9,11 @@ the same reader held at a fixed 8 (what it did before it adapted) and at a fixed
 from __future__ import annotations
 
 import statistics
-from typing import TYPE_CHECKING
 
 from .emuproc import EmulatorProcess
+from .harness import Bench, run_live
 from .project import AUDITOR_SECRET, SECRET_ENV
 from .tenants import tenant_file
-
-if TYPE_CHECKING:
-    from .run import Bench
 
 VARIANTS = (("adaptive, start 8, ceiling 32", []), ("fixed 8", ["--fixed", "--concurrency", "8"]))
 VARIANTS += (("fixed 32", ["--fixed", "--concurrency", "32"]),)
@@ -24,8 +21,6 @@ VARIANTS += (("fixed 32", ["--fixed", "--concurrency", "32"]),)
 
 def pacing_stage(bench: Bench) -> None:
     """Time each variant (medians of --reps, interleaved) and add the rows."""
-    from .run import _live
-
     a = bench.args
     n = a.live_users
     path, name, tenant_id = tenant_file(bench.work, n)
@@ -43,7 +38,7 @@ def pacing_stage(bench: Bench) -> None:
         for rep in range(a.reps):
             for label, extra in VARIANTS:
                 emu.reset()
-                got = _live(["suite", *common, *extra], env)
+                got = run_live(["suite", *common, *extra], env)
                 got["graph_requests"] = emu.stats().graph_requests
                 runs[label].append(got)
                 bench.say(
