@@ -15,10 +15,10 @@ from . import __version__, evidence, integrity
 from . import report_gate as G
 from . import report_html as H
 from .checks.links import etd_service_principal, reached
-from .collect.messages import MESSAGE_ROLES
 from .gate import GATE_MEANING, Gate, exit_code
 from .html_table import ResultsTable, passed_html
 from .report_rows import Rows
+from .report_terminal import describe_mode, header_lines
 from .run_inputs import GATE_KEY, SIGNER_KEY
 from .run_status import RunStatus, Tally, verdict_line
 from .slim import release_snapshot
@@ -172,31 +172,7 @@ class ReportPlugin:
 
     # -- terminal ----------------------------------------------------------------------------
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
-        estate = self._estate()
-        ctx = estate.context
-        lines = [f"etd-readiness {__version__}: {describe_mode(ctx)}; ETD mode {ctx.get('etd_mode')}"]
-        lines.append(f"  config: {ctx.get('config_source')}; Graph {ctx.get('graph_url')}")
-        for view in estate.tenants.values():
-            aud = view.snap.auditor
-            roles = "unknown (not an app token)" if aud.get("roles") is None else ", ".join(aud["roles"]) or "none"
-            lines.append(
-                f"  tenant {view.name} ({view.snap.tenant_id}): auditor {aud.get('client_id')} roles [{roles}]"
-            )
-            if aud.get("error"):
-                lines.append(f"  !! {view.name}: {aud['error']}")
-            elif aud.get("missing"):
-                lines.append(
-                    f"  !! {view.name}: the auditor lacks {', '.join(aud['missing'])}: grant these Microsoft Graph "
-                    "Application permissions (admin consent) or the checks that need them will error"
-                )
-            if ctx.get("error_log") and aud.get("roles") is not None and not set(aud["roles"]) & set(MESSAGE_ROLES):
-                lines.append(
-                    f"  !! {view.name}: the error log's messages cannot be looked up: the auditor lacks "
-                    "Mail.ReadBasic.All (or Mail.Read); those rows will not be evaluated"
-                )
-        if ctx.get("note"):
-            lines.append(f"  {ctx['note']}")
-        return lines
+        return header_lines(self._estate())
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter):
@@ -318,9 +294,3 @@ def _junit(config: pytest.Config):
     except ImportError:  # pragma: no cover
         return None
     return config.stash.get(xml_key, None)
-
-
-def describe_mode(ctx: dict) -> str:
-    if ctx.get("mode") == "replay":
-        return "replayed from " + ", ".join(f"{Path(p).name}" for p in (ctx.get("cassettes") or {}).values())
-    return f"live ({ctx.get('requests', 0)} Graph requests, {ctx.get('retries', 0)} retries)"

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import importlib.util
 import os
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +20,8 @@ from .collect.run import SIGN_IN_FAILED, Auditor, collect_all, collect_tenant, p
 from .credentials import StaticTokenCredential, build_credential
 from .error_log import ErrorLogError, read_error_logs
 from .pseudonymize import Pseudonymizer
-from .recording import CANONICAL_GRAPH, CassetteError, Scrubber, cassette, cassette_path, check_cassette
+from .pseudonymized_scope import one_scope, pseudonymized_scope, run_pseudonymizer, with_scope
+from .recording import CANONICAL_GRAPH, Scrubber, cassette, cassette_path, check_cassette
 from .resume import Journaling, check_resumable, journals_of, resumed_note
 from .settings import ConfigError, Settings, TenantConfig, load_config_file
 from .snapshot import Snapshot, TenantSnapshot
@@ -129,7 +129,7 @@ def acquire(
     auditors = sign_in(settings, live)
     info = RunInfo(mode="replay", note=note, demo=note == DEMO_NOTE)
     tenants: list[TenantSnapshot] = []
-    pseudonyms = _pseudonymizer(settings) if pseudonymize else None
+    pseudonyms = run_pseudonymizer(settings) if pseudonymize else None
     scopes: dict[str, dict] = {}
     written: list[str] = []
     for tenant in settings.tenants:
@@ -159,7 +159,7 @@ def acquire(
             info.mode = "recorded"
     if info.mode == "replay":
         settings = replace(settings, graph_url=CANONICAL_GRAPH)
-    settings = _with_scope(settings, _one_scope(scopes))
+    settings = with_scope(settings, one_scope(scopes))
     return Snapshot(tenants=tenants, context=run_context(settings, info))
 
 
@@ -173,56 +173,6 @@ def with_error_log(settings: Settings, extra: tuple[str, ...] = ()) -> Settings:
     except ErrorLogError as err:
         raise ConfigError(str(err)) from None
     return replace(settings, error_log_files=files, error_log=tuple(r.to_json() for r in rows))
-
-
-def _pseudonymizer(settings: Settings) -> Pseudonymizer:
-    """One key for the whole run, so an address gets the same pseudonym in every tenant.
-
-    Keyed by ETD_PSEUDONYM_KEY when set (stable across recordings), else a fresh random key.
-    """
-    key = os.environ.get("ETD_PSEUDONYM_KEY", "").encode() or secrets.token_bytes(32)
-    keep = [t.tenant_id for t in settings.tenants] + ([settings.etd_app_id] if settings.etd_app_id else [])
-    return Pseudonymizer(key, keep=keep)
-
-
-def _pseudonymized_scope(settings: Settings, pseudonyms: Pseudonymizer) -> dict:
-    """The configured protected scope as the pseudonymised cassette knows it (no real address in it)."""
-    return {
-        "protected_addresses": sorted({pseudonyms.text(a) for a in settings.protected_addresses}),
-        "exclude": sorted({pseudonyms.text(a) for a in settings.exclude}),
-        "include_guests": sorted({pseudonyms.text(a) for a in settings.include_guests}),
-        "protected_group": pseudonyms.guid(settings.protected_group) if settings.protected_group else None,
-        "error_log": [
-            {**row, "mailbox": pseudonyms.text(row["mailbox"]), "message_id": pseudonyms.text(row["message_id"])}
-            for row in settings.error_log
-        ],
-    }
-
-
-def _with_scope(settings: Settings, scope: dict | None) -> Settings:
-    """A pseudonymised cassette replays with the protected scope pseudonymised when it was recorded."""
-    if scope is None:
-        return settings
-    return replace(
-        settings,
-        protected_addresses=tuple(scope["protected_addresses"]),
-        exclude=tuple(scope["exclude"]),
-        include_guests=tuple(scope["include_guests"]),
-        protected_group=scope["protected_group"],
-        error_log=tuple(scope.get("error_log", settings.error_log)),
-    )
-
-
-def _one_scope(scopes: dict[str, dict]) -> dict | None:
-    """Pseudonymised cassettes replayed together must come from one recording (one key)."""
-    distinct = {repr(sorted(s.items())) for s in scopes.values()}
-    if len(distinct) > 1:
-        raise CassetteError(
-            f"cassettes {', '.join(sorted(scopes))} were pseudonymised in different recordings and do not "
-            "agree on the protected addresses; re-record them together with --record-mode=rewrite "
-            "--pseudonymize (set ETD_PSEUDONYM_KEY to keep pseudonyms stable across recordings)"
-        )
-    return next(iter(scopes.values()), None)
 
 
 def _interrupted(tenant: str, path: Path, existed: bool, written: list[str]) -> str:
@@ -277,7 +227,7 @@ def _through_cassette(
         meta, loaded = check_cassette(path, tenant.name)
         scope = meta.get("pseudonymized_scope")
         auditor = Auditor(**meta["auditor"])
-        replay = _with_scope(replace(settings, graph_url=CANONICAL_GRAPH), scope)
+        replay = with_scope(replace(settings, graph_url=CANONICAL_GRAPH), scope)
         with cassette(path, "none", Scrubber(CANONICAL_GRAPH), tenant.name, loaded):
             snap, stats = asyncio.run(
                 collect_tenant(tenant, replay, StaticTokenCredential(), auditor=auditor, sleep=_no_sleep)
@@ -302,7 +252,7 @@ def _through_cassette(
             pseudonymized=pseudonyms is not None,
         )
         if pseudonyms is not None:
-            meta["pseudonymized_scope"] = _pseudonymized_scope(settings, pseudonyms)
+            meta["pseudonymized_scope"] = pseudonymized_scope(settings, pseudonyms)
         cas.dirty = True
     if pseudonyms is not None:
         replayed, _, scope = _through_cassette(settings, tenant, path, "none", None)
