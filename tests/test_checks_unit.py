@@ -207,6 +207,36 @@ def test_flapping_mailbox_is_intermittent_with_both_answers():
     assert ("mailbox probe", "404 ResourceNotFound, then 404 MailboxNotEnabledForRESTAPI") in found.evidence
 
 
+@pytest.mark.parametrize(
+    ("user", "first", "again", "cause", "case"),
+    [  # GRAPH_FACTS §1: the same user without a mailbox can answer either 404; the directory decides
+        (_user("n@x.example"), NOT_FOUND, NOT_ENABLED, "never-licensed-not-found", "1b"),
+        (_user("n@x.example"), NOT_ENABLED, NOT_FOUND, "never-licensed", "4a"),
+        (_user("s@x.example", sync=True), NOT_FOUND, NOT_ENABLED, "unlicensed-or-on-premises", "4a"),
+        (_user("h@x.example", plans=[(EXO2, "Enabled")], sync=True), NOT_ENABLED, NOT_FOUND, "on-premises", "4b"),
+        (_user("g@x.example", kind="Guest"), NOT_FOUND, NOT_ENABLED, "guest-account", "3a"),
+        (_user("p@x.example", plans=[(EXO2, "Suspended")]), NOT_FOUND, NOT_ENABLED, "licence-lapsed", "4a"),
+    ],
+)
+def test_a_flip_between_the_two_no_mailbox_answers_is_diagnosed_from_the_directory(user, first, again, cause, case):
+    found = _verdict(user, {**first, "again": again})
+    assert (found.root_cause, found.case) == (cause, case)
+    assert (
+        "Graph gives either for a user without a mailbox"
+        in MAILBOX_VERDICT.describe(
+            _estate([user], {user["id"]: {**first, "again": again}}, include_guests=[user["mail"]]),
+            next(iter(MAILBOX_VERDICT.subjects(_estate([user], {}, include_guests=[user["mail"]])))),
+        )["etd_notes"]
+    )
+
+
+def test_a_never_licensed_user_that_flips_is_a_licence_finding_not_a_provisioning_wait():
+    user = _user("n@x.example")
+    found = _run(EXCHANGE_ONLINE_LICENCE, _estate([user], {user["id"]: {**NOT_FOUND, "again": NOT_ENABLED}}))
+    assert found["t:n@x.example"].root_cause == "never-licensed-not-found"
+    assert "24 hours" not in found["t:n@x.example"].fix
+
+
 def test_same_answer_twice_is_not_intermittent():
     found = _verdict(_user("b@x.example"), {**NOT_ENABLED, "again": NOT_ENABLED})
     assert found.root_cause == "never-licensed"

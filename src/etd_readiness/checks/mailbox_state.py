@@ -7,6 +7,8 @@ serviceProvisioningErrors, the recipient type Exchange reports (mailboxSettings.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..collect.probe import is_mailbox_answer
 from ..findings import NotEvaluated
 from .base import TenantView, user_label
@@ -54,6 +56,9 @@ def mailbox_link(view: TenantView, user: dict) -> Link:
             notes = (f"the first probe answered {probe['first']}, the repeat 200", *notes)
         return Link("mailbox", OK, evidence=tuple(evidence), notes=notes)
     if again is not None and answer(again) != answer(probe):
+        flip = _no_mailbox_flip(user, lic, probe, again, tuple(evidence), values)
+        if flip is not None:
+            return flip
         return Link(
             "mailbox",
             BROKEN,
@@ -74,6 +79,26 @@ def mailbox_link(view: TenantView, user: dict) -> Link:
             "mailbox", f"the mailbox probe of {label} answered {answer(probe)}: {probe.get('message')} (unexplained)"
         )
     return _no_mailbox(user, lic, code, tuple(evidence), values)
+
+
+SETTLING = frozenset({"not-provisioned-yet", "mailbox-inactive"})  # a licensed cloud user's guesses
+
+
+def _no_mailbox_flip(user: dict, lic, probe: dict, again: dict, evidence: tuple, values: dict) -> Link | None:
+    """Two different no-mailbox answers (ResourceNotFound, MailboxNotEnabledForRESTAPI): Graph gives either
+    for a user without a mailbox (GRAPH_FACTS §1), so the flip alone diagnoses nothing. What the directory
+    says decides (never licensed, on-premises, a guest ...); only a licensed cloud user, whose mailbox
+    should exist, is still settling (None: the caller reports it intermittent)."""
+    if not all(a.get("status") == 404 and a.get("code") in NO_MAILBOX for a in (probe, again)):
+        return None
+    link = _no_mailbox(user, lic, probe.get("code"), evidence, values)
+    if link.cause_id in SETTLING:
+        return None
+    note = (
+        f"answered {answer(probe)}, then {answer(again)}: Graph gives either for a user without a mailbox, so ETD's "
+        "error can read either way"
+    )
+    return replace(link, notes=(*link.notes, note))
 
 
 def _answers(probe: dict) -> str:
