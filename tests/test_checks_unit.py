@@ -92,7 +92,7 @@ def test_enabled_or_grace_mailbox_plan_passes_and_foundation_or_lapsed_does_not(
         "t:teams@x.example": ("no-mailbox-plan", "4a"),
         "t:suspended@x.example": ("licence-lapsed", "4a"),
         "t:locked@x.example": ("licence-lapsed", "4a"),
-        "t:deleted@x.example": ("exchange-plan-disabled", "4a"),
+        "t:deleted@x.example": ("licence-lapsed", "4a"),  # Deleted is the last state of a lapsing licence
         "t:err@x.example": ("licence-assignment-failed", "4a"),
     }
     assert "EXCHANGE_S_FOUNDATION" in found["t:teams@x.example"].problem
@@ -100,6 +100,30 @@ def test_enabled_or_grace_mailbox_plan_passes_and_foundation_or_lapsed_does_not(
     assert "MutuallyExclusiveViolation" in found["t:err@x.example"].problem
     assert "CountViolation: buy or free seats" in found["t:err@x.example"].fix
     assert "Billing > Your products" in found["t:suspended@x.example"].fix
+
+
+@pytest.mark.parametrize(
+    ("licenses", "says"),
+    [
+        ([], "no assigned licence gives a mailbox any more"),
+        ([{"skuId": E3, "disabledPlans": []}], "ENTERPRISEPACK is still assigned and lists no disabled Exchange plan"),
+    ],
+)
+def test_a_deleted_plan_not_listed_as_disabled_is_a_lapsed_licence_not_a_plan_to_switch_back_on(licenses, says):
+    user = _user("d@x.example", plans=[(EXO2, "Deleted")], licenses=licenses)
+    found = _verdict(user, NOT_ENABLED)
+    assert (found.root_cause, found.case) == ("licence-lapsed", "4a")
+    assert says in found.problem and "switch Exchange Online back on" not in found.fix
+
+
+def test_a_plan_every_holding_licence_disables_is_off_whatever_assigned_plans_says():
+    off = _user("o@x.example", plans=[(EXO2, "Enabled")], licenses=[{"skuId": E3, "disabledPlans": [EXO2]}])
+    found = _verdict(off, NOT_ENABLED)
+    assert found.root_cause == "exchange-plan-disabled"  # not "mailbox-inactive: restore a soft-deleted mailbox"
+    assert _run(EXCHANGE_ONLINE_LICENCE, _estate([off], {off["id"]: NOT_ENABLED}))["t:o@x.example"] is not None
+    other = {"skuId": SKUS["EXCHANGEENTERPRISE"].sku_id, "disabledPlans": []}  # another licence still holds it
+    both = _user("b@x.example", plans=[(EXO2, "Enabled")], licenses=[{"skuId": E3, "disabledPlans": [EXO2]}, other])
+    assert _verdict(both, {"status": 200}) is None
 
 
 def test_grace_period_plan_is_ready_with_a_note():

@@ -25,7 +25,7 @@ PATHS = {
     "grace": ("passed", "", "", ""),
     "suspended": ("failed", "4a", "licence-lapsed", "reactivate or renew the subscription"),
     "locked": ("failed", "4a", "licence-lapsed", "reactivate or renew the subscription"),
-    "planoff": ("failed", "4a", "exchange-plan-disabled", "switch Exchange Online back on"),
+    "planoff": ("failed", "4a", "licence-lapsed", "reactivate or renew the subscription"),  # Deleted, not disabled
     "never": ("failed", "4a", "never-licensed", "assign a licence that includes Exchange Online"),
     "notyet": ("failed", "1b", "not-provisioned-yet", "Allow up to 24 hours"),
     "flaps": ("failed", "1b", "intermittent", "Wait for provisioning to settle"),

@@ -178,7 +178,7 @@ CAUSES: dict[str, Cause] = {
         _c(
             "licence-lapsed",
             "4a",
-            "the subscription holding the Exchange Online plan has lapsed (Suspended / LockedOut)",
+            "the subscription holding the Exchange Online plan has lapsed (Suspended / LockedOut / Deleted)",
             INACTIVE,
             "Microsoft 365 admin center > Billing > Your products: reactivate or renew the subscription ({detail}), "
             "or assign {user} a licence from an active subscription",
@@ -268,7 +268,8 @@ CAUSES: dict[str, Cause] = {
         _c(
             "intermittent",
             "1b",
-            "the mailbox answers intermittently (different errors on consecutive probes): still being provisioned",
+            "the mailbox answers intermittently (different errors on consecutive probes): still being provisioned "
+            "(a licensed user only)",
             NOT_FOUND,
             "Wait for provisioning to settle (up to 24 hours after licensing) and re-run; if it still flaps, open a "
             "Microsoft support case for the mailbox",

@@ -1,8 +1,10 @@
 """A user's Exchange Online licence as Microsoft documents it: pure functions of the user's directory data.
 
-capabilityStatus Enabled and Warning (grace period) work; Suspended and LockedOut are a lapsing
-subscription; Deleted is off (also how a plan switched off through disabledPlans shows). A plan id the
-catalog does not know is not a finding by itself: the mailbox probe decides.
+capabilityStatus Enabled and Warning (grace period) work; Suspended, LockedOut and then Deleted are a
+lapsing subscription (GRAPH_FACTS §11). A plan is switched off when every assigned licence that may hold
+it lists it in disabledPlans (how that shows in assignedPlans is not documented: a plan listed there is
+off whatever its capabilityStatus). A plan id the catalog does not know is not a finding by itself: the
+mailbox probe decides.
 """
 
 from __future__ import annotations
@@ -61,11 +63,30 @@ def exchange_provisioning_errors(user: dict) -> list[str]:
     ]
 
 
+def _carries(sku_id: str | None, plan_id: str) -> bool:
+    """Might this SKU hold this plan? (an unknown SKU might)"""
+    sku = SKU_BY_ID.get(sku_id or "")
+    return sku is None or _plan_name(plan_id) in sku.exchange_plans
+
+
+def switched_off(user: dict) -> frozenset[str]:
+    """Mailbox plan ids every assigned licence that may hold them lists in its disabledPlans: off, whatever
+    assignedPlans says (how a disabled plan shows there is not documented, GRAPH_FACTS §11)."""
+    licences = user.get("assignedLicenses") or ()
+    off = set()
+    for plan_id in {d for lic in licences for d in lic.get("disabledPlans") or () if d in MAILBOX_PLAN_IDS}:
+        holders = [lic for lic in licences if _carries(lic.get("skuId"), plan_id)]
+        if all(plan_id in (lic.get("disabledPlans") or ()) for lic in holders):
+            off.add(plan_id)
+    return frozenset(off)
+
+
 def licence_view(user: dict) -> LicenceView:
     """The licence as it bears on the mailbox (most specific reason first)."""
     plans = mailbox_plans(user)
     states = ", ".join(f"{_plan_name(p['servicePlanId'])} {p.get('capabilityStatus')}" for p in plans)
-    working = [p for p in plans if p.get("capabilityStatus") in WORKING]
+    off = switched_off(user)
+    working = [p for p in plans if p.get("capabilityStatus") in WORKING and p.get("servicePlanId") not in off]
     if working:
         grace = all(p.get("capabilityStatus") == "Warning" for p in working)
         return LicenceView(True, states, grace=grace)
@@ -103,9 +124,16 @@ def licence_view(user: dict) -> LicenceView:
             f"holds an Exchange Online plan whose subscription has lapsed ({states})",
             states,
         )
-    if plans:  # every mailbox plan Deleted
+    if plans:  # every mailbox plan Deleted, none listed in disabledPlans: nothing to switch back on
+        held = [n for lic, n in zip(licences, names, strict=True) if _may_give_mailbox(lic.get("skuId"))]
+        why = (
+            f"while {', '.join(held)} is still assigned and lists no disabled Exchange plan: its subscription has "
+            "most likely ended (Billing > Your products says; GET /users/<id>/licenseDetails shows the plan state)"
+            if held
+            else "and no assigned licence gives a mailbox any more: the licence was removed or its subscription ended"
+        )
         return LicenceView(
-            False, states, "exchange-plan-disabled", f"holds an Exchange Online plan that is off ({states})", states
+            False, states, "licence-lapsed", f"holds an Exchange Online plan that is Deleted ({states}) {why}", states
         )
     unknown = tuple(
         p.get("servicePlanId", "")
