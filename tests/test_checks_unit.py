@@ -233,13 +233,15 @@ def test_flapping_mailbox_is_intermittent_with_both_answers():
 
 @pytest.mark.parametrize(
     ("user", "first", "again", "cause", "case"),
-    [  # GRAPH_FACTS §1: the same user without a mailbox can answer either 404; the directory decides
+    [  # GRAPH_FACTS §1: the same user without a mailbox can answer either 404; the directory decides the
+        # cause, the first answer ETD's error and so the case
         (_user("n@x.example"), NOT_FOUND, NOT_ENABLED, "never-licensed-not-found", "1b"),
         (_user("n@x.example"), NOT_ENABLED, NOT_FOUND, "never-licensed", "4a"),
-        (_user("s@x.example", sync=True), NOT_FOUND, NOT_ENABLED, "unlicensed-or-on-premises", "4a"),
+        (_user("s@x.example", sync=True), NOT_FOUND, NOT_ENABLED, "unlicensed-or-on-premises", "1b"),
         (_user("h@x.example", plans=[(EXO2, "Enabled")], sync=True), NOT_ENABLED, NOT_FOUND, "on-premises", "4b"),
         (_user("g@x.example", kind="Guest"), NOT_FOUND, NOT_ENABLED, "guest-account", "3a"),
-        (_user("p@x.example", plans=[(EXO2, "Suspended")]), NOT_FOUND, NOT_ENABLED, "licence-lapsed", "4a"),
+        (_user("p@x.example", plans=[(EXO2, "Suspended")]), NOT_FOUND, NOT_ENABLED, "licence-lapsed", "1b"),
+        (_user("p@x.example", plans=[(EXO2, "Suspended")]), NOT_ENABLED, NOT_FOUND, "licence-lapsed", "4a"),
     ],
 )
 def test_a_flip_between_the_two_no_mailbox_answers_is_diagnosed_from_the_directory(user, first, again, cause, case):
@@ -259,6 +261,26 @@ def test_a_never_licensed_user_that_flips_is_a_licence_finding_not_a_provisionin
     found = _run(EXCHANGE_ONLINE_LICENCE, _estate([user], {user["id"]: {**NOT_FOUND, "again": NOT_ENABLED}}))
     assert found["t:n@x.example"].root_cause == "never-licensed-not-found"
     assert "24 hours" not in found["t:n@x.example"].fix
+
+
+@pytest.mark.parametrize(
+    ("probe", "case", "etd_error"),
+    [
+        (NOT_ENABLED, "4a", "The mailbox is either inactive, soft-deleted, or is hosted on-premise."),
+        (NOT_FOUND, "1b", "Resource is not found"),  # ETD shows Graph's message: the seed's case 1b
+    ],
+)
+def test_etd_error_and_case_follow_graphs_answer_for_every_no_mailbox_cause(probe, case, etd_error):
+    for user, cause in [
+        (_user("p@x.example", plans=[(EXO2, "Suspended")]), "licence-lapsed"),
+        (_user("e@x.example", errors=["CountViolation"]), "licence-assignment-failed"),
+        (_user("s@x.example", sync=True), "unlicensed-or-on-premises"),
+    ]:
+        verdict = _verdict(user, probe)
+        assert (verdict.root_cause, verdict.case, verdict.etd_error.strip('"')) == (cause, case, etd_error)
+        if cause != "unlicensed-or-on-premises":  # a licence question: C4A-01 says the same
+            licence = _run(EXCHANGE_ONLINE_LICENCE, _estate([user], {user["id"]: probe}))[f"t:{user['mail']}"]
+            assert (licence.case, licence.etd_error) == (verdict.case, verdict.etd_error)
 
 
 def test_same_answer_twice_is_not_intermittent():

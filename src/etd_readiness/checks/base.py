@@ -200,15 +200,18 @@ def make_finding(
     evidence: tuple[tuple[str, str], ...] = (),
     also: tuple[str, ...] = (),
     fix_values: Mapping[str, str] | None = None,
+    answered: str = "",
 ) -> Finding:
-    """A finding from a declared cause: case, ETD error and fix come from the declaration."""
+    """A finding from a declared cause: case, ETD error and fix come from the declaration (the case and
+    ETD's error as Graph's answer `answered` makes them, `Cause.as_answered`)."""
     c = cause(cause_id)
+    case, etd_error = c.as_answered(answered)
     return Finding(
         check_id=check_id,
-        case=c.case,
+        case=case,
         subject=subject.test_id,
         problem=problem,
-        etd_error=c.etd_error,
+        etd_error=etd_error,
         fix=c.fix_for(**(fix_values or {})),
         evidence=evidence,
         root_cause=cause_id,

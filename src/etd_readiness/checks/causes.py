@@ -47,6 +47,14 @@ class Cause:
     fix: str
     licence: bool = False  # the per-cause licence test (C4A-01) reports it
 
+    def as_answered(self, code: str = "") -> tuple[str, str]:
+        """(case, ETD's error) when Graph answered `code`: ETD shows Graph's message almost verbatim
+        (GRAPH_FACTS §1), so a no-mailbox cause answered "ResourceNotFound" reads "Resource is not found"
+        in ETD, which the seed files as case 1b, whatever the cause."""
+        if code == "ResourceNotFound" and self.etd_error == INACTIVE:
+            return "1b", NOT_FOUND
+        return self.case, self.etd_error
+
     def fix_for(self, **values: str) -> str:
         """The fix with the subject's values filled in (missing keys stay visible as {key})."""
         return string.Formatter().vformat(self.fix, (), _Keep(values))

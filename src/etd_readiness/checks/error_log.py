@@ -14,7 +14,7 @@ from ..collect.messages import lookup_key
 from ..findings import Finding, NotEvaluated
 from ..protection import index_by_address, user_addresses
 from .base import Check, Estate, Subject, deleted_label, make_finding, user_label
-from .causes import CAUSES, cause
+from .causes import CAUSES
 from .path import MailboxRef, assess, home_tenant
 
 CHECK_ID = "ERR-01"
@@ -107,7 +107,6 @@ def _diagnose(estate: Estate, subject: Subject) -> Diagnosis:
     found = assess(estate, ref)
     root = found.root
     if root is not None:
-        c = cause(root.cause_id)
         problem = f"{row['mailbox']} {root.problem}" if root.problem[:1].islower() else root.problem
         finding = make_finding(
             CHECK_ID,
@@ -117,8 +116,9 @@ def _diagnose(estate: Estate, subject: Subject) -> Diagnosis:
             evidence=found.evidence,
             also=found.also,
             fix_values=root.fix_values,
+            answered=root.answered,
         )
-        return Diagnosis(root.cause_id, problem, finding.fix, c.case, finding, _mismatch(row, c.case))
+        return Diagnosis(root.cause_id, problem, finding.fix, finding.case, finding, _mismatch(row, finding.case))
     if found.unknown is not None:
         raise NotEvaluated(f"{row['mailbox']}: {found.unknown.name} - {found.unknown.problem}")
     if not row.get("message_id"):

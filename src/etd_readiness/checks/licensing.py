@@ -39,7 +39,13 @@ def _evaluate(estate: Estate, subject: Subject) -> Finding | None:
     if licence:
         link = licence[0]
         return make_finding(
-            CHECK_ID, subject, link.cause_id, link.problem, evidence=link.evidence, fix_values=link.fix_values
+            CHECK_ID,
+            subject,
+            link.cause_id,
+            link.problem,
+            evidence=link.evidence,
+            fix_values=link.fix_values,
+            answered=link.answered,
         )
     if mailbox.state == "broken":
         raise NotApplicable(f"not a licence question: {mailbox.problem}")

@@ -44,6 +44,7 @@ class Link:
     evidence: tuple[tuple[str, str], ...] = ()
     fix_values: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    answered: str = ""  # Graph's code the diagnosis rests on (ETD shows that answer's text)
 
     @classmethod
     def unknown(cls, name: str, reason: str) -> Link:

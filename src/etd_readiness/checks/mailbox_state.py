@@ -127,7 +127,12 @@ def _pass_notes(lic, purpose: str | None) -> tuple[str, ...]:
 
 
 def _no_mailbox(user: dict, lic, code: str | None, evidence: tuple, values: dict[str, str]) -> Link:
-    """404 MailboxNotEnabledForRESTAPI / ResourceNotFound: which of the documented causes it is."""
+    """404 MailboxNotEnabledForRESTAPI / ResourceNotFound: which of the documented causes it is, and the
+    answer it rests on (ETD's error follows Graph's answer, `Cause.as_answered`)."""
+    return replace(_which_cause(user, lic, code, evidence, values), answered=code or "")
+
+
+def _which_cause(user: dict, lic, code: str | None, evidence: tuple, values: dict[str, str]) -> Link:
     if user.get("userType") == "Guest":
         return Link(
             "mailbox", BROKEN, "guest-account", "is a guest (B2B) account: it has no mailbox here", evidence, values

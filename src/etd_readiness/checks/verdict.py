@@ -26,6 +26,7 @@ def _evaluate(estate: Estate, subject: Subject) -> Finding | None:
         evidence=found.evidence,
         also=found.also,
         fix_values=root.fix_values,
+        answered=root.answered,
     )
 
 
