@@ -428,3 +428,31 @@ def test_only_two_different_mailbox_answers_are_intermittent(first, again, cause
     user = _user("a@x.example", plans=[(EXO2, "Enabled")])
     found = _verdict(user, {**first, "again": again})
     assert (found.root_cause if found else None) == cause
+
+
+def test_read_mode_holds_mail_read_through_an_application_mail_readwrite():
+    from etd_readiness.checks.links import OK, permission_link
+
+    view = _estate([], {}, etd_mode="read").tenant("t")  # ALL_ROLES: Mail.ReadWrite + Organization.Read.All
+    assert permission_link(view, "Mail.Read").state == OK  # ReadWrite: "create, read, update, and delete mail"
+    only_org = [a for a in ALL_ROLES if a["appRoleId"] == PERMISSIONS["Organization.Read.All"].app_role_id]
+    assert permission_link(_estate([], {}, assignments=only_org).tenant("t"), "Mail.Read").cause_id == (
+        "permission-missing"
+    )
+
+
+def test_missing_permission_evidence_lists_graph_roles_and_other_apis_apart():
+    from etd_readiness.checks.links import permission_link
+
+    exo = {
+        "appRoleId": PERMISSIONS["Mail.ReadWrite"].app_role_id,
+        "resourceId": "exo-sp",
+        "resourceDisplayName": "Office 365 Exchange Online",
+    }
+    org = {"appRoleId": PERMISSIONS["Organization.Read.All"].app_role_id, "resourceId": GRAPH_SP}
+    link = permission_link(_estate([], {}, assignments=[exo, org]).tenant("t"), "Mail.ReadWrite")
+    assert link.cause_id == "permission-missing"
+    assert dict(link.evidence) == {
+        "granted Microsoft Graph Application permissions": "Organization.Read.All",
+        "Application permissions on other APIs": "Office 365 Exchange Online",
+    }

@@ -121,6 +121,10 @@ def reach_link(estate: Estate, tenant: str) -> Link:
     return REACH_OK
 
 
+# a Graph permission is also held through a wider one: Mail.ReadWrite "create, read, update, and delete mail"
+COVERED_BY: dict[str, tuple[str, ...]] = {"Mail.Read": ("Mail.ReadWrite",)}
+
+
 def remediation_permissions(estate: Estate) -> tuple[str, ...]:
     """What remediation cannot do without (the seed names both): the mode's mail permission + Organization.Read.All."""
     mail = "Mail.ReadWrite" if estate.context.get("etd_mode", "read-write") == "read-write" else "Mail.Read"
@@ -136,7 +140,8 @@ def permission_link(view: TenantView, name: str) -> Link:
         assignments = view.section("etdAppRoleAssignments")
     except NotEvaluated as err:
         return Link.unknown("permission", str(err))
-    if any(a.get("appRoleId") == perm.app_role_id and a.get("resourceId") == graph_sp["id"] for a in assignments):
+    held = {perm.app_role_id, *(PERMISSIONS[wider].app_role_id for wider in COVERED_BY.get(name, ()))}
+    if any(a.get("appRoleId") in held and a.get("resourceId") == graph_sp["id"] for a in assignments):
         return PERMISSION_OK
     try:
         grants = view.section("etdPermissionGrants")
@@ -168,13 +173,23 @@ def permission_link(view: TenantView, name: str) -> Link:
             (("requiredResourceAccess", f"Role {perm.app_role_id}"),),
             values,
         )
-    granted = sorted(_names(a.get("appRoleId") for a in assignments))
+    granted = sorted(_names(a.get("appRoleId") for a in assignments if a.get("resourceId") == graph_sp["id"]))
+    evidence = [("granted Microsoft Graph Application permissions", ", ".join(granted) or "none")]
+    other = sorted(
+        {
+            str(a.get("resourceDisplayName") or a.get("resourceId"))
+            for a in assignments
+            if a.get("resourceId") != graph_sp["id"]
+        }
+    )
+    if other:  # an app role of another API (e.g. Office 365 Exchange Online) is not a Graph permission
+        evidence.append(("Application permissions on other APIs", ", ".join(other)))
     return Link(
         "permission",
         BROKEN,
         "permission-missing",
         f"{name} (Application) is not granted to ETD in {view.name}",
-        (("granted Application permissions", ", ".join(granted) or "none"),),
+        tuple(evidence),
         values,
     )
 
