@@ -38,11 +38,11 @@ def _user(upn: str, *, plans=(), licenses=(), errors=(), sync=None, kind="Member
     }
 
 
-def _estate(users, probes, *, assignments=ALL_ROLES, grants=(), ok=True, **context) -> Estate:
+def _estate(users, probes, *, assignments=ALL_ROLES, grants=(), ok=True, deleted=(), **context) -> Estate:
     sections = {
         "organization": Section(True, {"verifiedDomains": [{"name": "x.example"}]}),
         "users": Section(True, users) if ok else Section.failed("403 Authorization_RequestDenied"),
-        "deletedUsers": Section(True, []),
+        "deletedUsers": Section(True, list(deleted)),
         "mailboxes": Section(True, probes),
         "etdServicePrincipal": Section(
             True, {"found": True, "servicePrincipal": {"id": "etd", "appId": "a", "displayName": "ETD"}}
@@ -456,3 +456,31 @@ def test_missing_permission_evidence_lists_graph_roles_and_other_apis_apart():
         "granted Microsoft Graph Application permissions": "Organization.Read.All",
         "Application permissions on other APIs": "Office 365 Exchange Online",
     }
+
+
+DELETED_ID = "c4252ef9-fed0-4e80-8ddd-f323e2ba74e3"
+
+
+@pytest.mark.parametrize(
+    ("deleted", "named"),
+    [  # a deleted user keeps its mail and proxies; Graph puts its id (no hyphens) before its UPN
+        (
+            {
+                "mail": "alice.smith@x.example",
+                "userPrincipalName": "alice.smith@x.example",
+                "proxyAddresses": ["SMTP:alice.smith@x.example", "smtp:alice@x.example"],
+            },
+            "alice@x.example",
+        ),
+        ({"mail": None, "userPrincipalName": f"{DELETED_ID.replace('-', '')}bob@x.example"}, "bob@x.example"),
+    ],
+)
+def test_a_named_address_of_a_soft_deleted_user_is_soft_deleted_not_unknown(deleted, named):
+    from etd_readiness.checks.reach import PROTECTED_ADDRESS_RESOLVES
+
+    user = {"id": DELETED_ID, "userType": "Member", "deletedDateTime": "2026-11-20T08:00:00Z", **deleted}
+    estate = _estate([], {}, deleted=[user], protected_addresses=[named], protection_domains=["elsewhere.example"])
+    verdicts = _run(MAILBOX_VERDICT, estate)
+    assert [f.root_cause for f in verdicts.values() if f is not None] == ["soft-deleted"], verdicts
+    with pytest.raises(NotApplicable, match="soft-deleted user"):
+        _run(PROTECTED_ADDRESS_RESOLVES, estate)

@@ -20,6 +20,16 @@ def user_addresses(user: User) -> set[str]:
     return found
 
 
+def deleted_addresses(user: User) -> set[str]:
+    """Every address a soft-deleted user held: mail, smtp: proxy addresses, and its UPN without the object
+    id (hyphens removed) Graph puts in front of a deleted user's UPN."""
+    found = user_addresses(user)
+    upn, prefix = str(user.get("userPrincipalName") or ""), str(user.get("id") or "").replace("-", "").lower()
+    if prefix and upn.lower().startswith(prefix) and "@" in upn[len(prefix) :]:
+        found.add(canonical(upn[len(prefix) :]))
+    return found
+
+
 def domain_of(address: str) -> str:
     return canonical(address).rpartition("@")[2]
 
@@ -124,7 +134,8 @@ class Scope:
 
     def covers_deleted(self, user: User) -> bool:
         """Is this soft-deleted user's address still in ETD's protected scope?"""
+        mine = deleted_addresses(user)
+        named = bool(mine & self.addresses) and not mine & self.exclude
         if self.group_member_ids is not None:
-            mine = user_addresses(user)
-            return bool(mine & self.addresses) and not mine & self.exclude
-        return self.covers(user)
+            return named
+        return named or self.covers(user)

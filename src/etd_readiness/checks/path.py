@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..findings import NotEvaluated
-from ..protection import domain_of, index_by_address
+from ..protection import deleted_addresses, domain_of, index_by_address
 from .base import Estate, Subject, TenantView, deleted_label, user_label
 from .links import (
     BROKEN,
@@ -139,7 +139,8 @@ def user_addresses_of(view: TenantView) -> set[str]:
 
 
 def deleted_addresses_of(view: TenantView) -> set[str]:
-    return {deleted_label(u) for u in view.section("deletedUsers")}
+    """Every address a soft-deleted user of the tenant held (its mail, proxies and original UPN)."""
+    return {a for u in view.section("deletedUsers") for a in deleted_addresses(u)}
 
 
 def home_tenant(estate: Estate, address: str) -> str:
