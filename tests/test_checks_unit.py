@@ -484,3 +484,15 @@ def test_a_named_address_of_a_soft_deleted_user_is_soft_deleted_not_unknown(dele
     assert [f.root_cause for f in verdicts.values() if f is not None] == ["soft-deleted"], verdicts
     with pytest.raises(NotApplicable, match="soft-deleted user"):
         _run(PROTECTED_ADDRESS_RESOLVES, estate)
+
+
+def test_a_named_guest_whose_possible_home_tenant_was_not_fetched_is_not_evaluated_never_a_finding():
+    guest = {**_user("alice_a.example#EXT#@b.onmicrosoft.com", kind="Guest"), "id": "g", "mail": "alice@a.example"}
+    estate = _two_tenants([], [guest], protected_addresses=["alice@a.example"])
+    estate.snapshot.tenants[0].sections["users"] = Section.failed("403 Authorization_RequestDenied")
+    subjects = {s.test_id: s for s in MAILBOX_VERDICT.subjects(estate)}
+    guest_id = "b:alice_a.example#ext#@b.onmicrosoft.com"
+    assert "users-not-fetched" in subjects["a:users-not-fetched"].test_id
+    assert "the users of a were not fetched" in subjects[guest_id].unavailable
+    with pytest.raises(NotEvaluated):
+        MAILBOX_VERDICT.run(estate, subjects[guest_id])

@@ -95,7 +95,7 @@ def trim_item(item: pytest.Item) -> None:
 
 
 RELEASED = "released once every test had run (the report reads only the run's facts)"
-KEPT_ON_VIEW = ("snap", "name", "context", "_elsewhere")
+KEPT_ON_VIEW = ("snap", "name", "context", "_elsewhere", "_unfetched")
 
 
 def release_snapshot(estate: Any) -> None:

@@ -41,12 +41,17 @@ class TenantView:
     """Read access to one tenant's snapshot with the indexes checks need, built once."""
 
     def __init__(
-        self, snap: TenantSnapshot, context: dict[str, Any], elsewhere: Callable[[], set[str]] | None = None
+        self,
+        snap: TenantSnapshot,
+        context: dict[str, Any],
+        elsewhere: Callable[[], set[str]] | None = None,
+        unfetched: Callable[[], list[str]] | None = None,
     ) -> None:
         self.snap = snap
         self.name = snap.name
         self.context = context
         self._elsewhere = elsewhere
+        self._unfetched = unfetched
 
     def section(self, name: str) -> Any:
         return self.snap.section(name)
@@ -80,16 +85,35 @@ class TenantView:
         """Protected users; an external account (guest, #EXT#) is left to the tenant where the person is a
         member when a configured tenant has one (one person, one verdict, in their home tenant)."""
         homes = self.members_elsewhere()
+        undecided = bool(self.unfetched_elsewhere())
         users = [
             u
             for u in self.section("users")
-            if self.scope.covers(u) and not (is_external(u) and user_addresses(u) & homes)
+            if self.scope.covers(u) and not (is_external(u) and (undecided or user_addresses(u) & homes))
+        ]
+        return sorted(users, key=user_label)
+
+    @cached_property
+    def undecided_external_users(self) -> list[dict]:
+        """Protected external accounts whose home cannot be told: another configured tenant's users list was
+        not fetched, so the person may be a member there (judged there) or not (judged here)."""
+        if not self.unfetched_elsewhere():
+            return []
+        homes = self.members_elsewhere()
+        users = [
+            u
+            for u in self.section("users")
+            if self.scope.covers(u) and is_external(u) and not user_addresses(u) & homes
         ]
         return sorted(users, key=user_label)
 
     def members_elsewhere(self) -> set[str]:
         """Addresses of member (non-external) users of the other configured tenants (given by Estate)."""
         return self._elsewhere() if self._elsewhere else set()
+
+    def unfetched_elsewhere(self) -> list[str]:
+        """The other configured tenants whose users list was not fetched (given by Estate)."""
+        return self._unfetched() if self._unfetched else []
 
     @cached_property
     def deleted_protected_users(self) -> list[dict]:
@@ -127,8 +151,18 @@ class Estate:
         self.context = snapshot.context
         self.memo: dict[Any, Any] = {}  # per-run caches of derived facts (e.g. mailbox assessments)
         self.tenants = {
-            t.name: TenantView(t, snapshot.context, partial(self._members_outside, t.name)) for t in snapshot.tenants
+            t.name: TenantView(
+                t,
+                snapshot.context,
+                partial(self._members_outside, t.name),
+                partial(self._unfetched_outside, t.name),
+            )
+            for t in snapshot.tenants
         }
+
+    def _unfetched_outside(self, tenant: str) -> list[str]:
+        """The configured tenants but `tenant` whose users list was not fetched."""
+        return [name for name, view in self.tenants.items() if name != tenant and not view.snap.is_ok("users")]
 
     def _members_outside(self, tenant: str) -> set[str]:
         """Addresses held by member users of every configured tenant but `tenant` (lists not fetched: none)."""

@@ -91,6 +91,8 @@ def mailbox_subjects(estate: Estate) -> Iterator[Subject]:
             for user in users:
                 label = user_label(user)
                 yield Subject(view.name, label, key=MailboxRef(view.name, label, user_id=user["id"]))
+            for user in view.undecided_external_users:
+                yield Subject(view.name, user_label(user), unavailable=_undecided_home(view, user))
         deleted: list[dict] | None = None
         try:
             deleted = view.deleted_protected_users
@@ -103,6 +105,14 @@ def mailbox_subjects(estate: Estate) -> Iterator[Subject]:
             # a verdict over no mailbox is no verdict: READY must never rest on an empty scope
             yield Subject(view.name, "no-protected-mailbox", unavailable=_empty_scope(view))
     yield from unresolved_address_subjects(estate)
+
+
+def _undecided_home(view: TenantView, user: dict) -> str:
+    missing = ", ".join(view.unfetched_elsewhere())
+    return (
+        f"{user_label(user)} is an external account in {view.name}; whether the person is a member of {missing} "
+        f"(and judged there) cannot be told: the users of {missing} were not fetched"
+    )
 
 
 def _empty_scope(view: TenantView) -> str:
