@@ -496,3 +496,19 @@ def test_a_named_guest_whose_possible_home_tenant_was_not_fetched_is_not_evaluat
     assert "the users of a were not fetched" in subjects[guest_id].unavailable
     with pytest.raises(NotEvaluated):
         MAILBOX_VERDICT.run(estate, subjects[guest_id])
+
+
+def test_a_soft_deleted_copy_of_a_person_who_lives_in_another_configured_tenant_is_not_judged_deleted():
+    alice = _user("alice@b.example", plans=[(EXO2, "Enabled")])
+    moved = {
+        "id": DELETED_ID,
+        "userType": "Member",
+        "mail": "alice@b.example",
+        "deletedDateTime": "2026-11-01T00:00:00Z",
+    }
+    moved["userPrincipalName"] = f"{DELETED_ID.replace('-', '')}alice@a.example"
+    estate = _two_tenants([], [alice], protected_addresses=["alice@b.example"])
+    estate.snapshot.tenants[0].sections["deletedUsers"] = Section(True, [moved])
+    subjects = {s.test_id: s for s in MAILBOX_VERDICT.subjects(estate)}
+    assert set(subjects) == {"a:no-protected-mailbox", "b:alice@b.example"}  # no a:alice... soft-deleted item
+    assert MAILBOX_VERDICT.run(estate, subjects["b:alice@b.example"]) is None

@@ -117,11 +117,14 @@ class TenantView:
 
     @cached_property
     def deleted_protected_users(self) -> list[dict]:
-        """Soft-deleted users whose address ETD would still protect (no active user holds it)."""
+        """Soft-deleted users whose address ETD would still protect (no active user holds it, here or as a
+        member of another configured tenant: a person moved between tenants is judged where it lives)."""
         active = index_by_address(self.section("users"))  # without it, a re-used address could not be told
+        homes = self.members_elsewhere()
         latest: dict[str, dict] = {}  # one per address: the latest deletion (re-created and deleted again)
         for u in self.section("deletedUsers"):
-            if self.scope.covers_deleted(u) and (u.get("mail") or "").lower() not in active:
+            mail = (u.get("mail") or "").lower()
+            if self.scope.covers_deleted(u) and mail not in active and mail not in homes:
                 kept = latest.get(deleted_label(u))
                 if kept is None or str(u.get("deletedDateTime") or "") > str(kept.get("deletedDateTime") or ""):
                     latest[deleted_label(u)] = u
