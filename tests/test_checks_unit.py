@@ -512,3 +512,11 @@ def test_a_soft_deleted_copy_of_a_person_who_lives_in_another_configured_tenant_
     subjects = {s.test_id: s for s in MAILBOX_VERDICT.subjects(estate)}
     assert set(subjects) == {"a:no-protected-mailbox", "b:alice@b.example"}  # no a:alice... soft-deleted item
     assert MAILBOX_VERDICT.run(estate, subjects["b:alice@b.example"]) is None
+
+
+def test_a_guest_is_removed_from_etds_list_by_its_address_not_its_ext_upn():
+    guest = {**_user("alice_a.example#EXT#@x.example", kind="Guest"), "mail": "alice@a.example"}
+    estate = _estate([guest], {guest["id"]: NOT_ENABLED}, include_guests=["alice@a.example"])
+    found = _run(MAILBOX_VERDICT, estate)["t:alice_a.example#ext#@x.example"]
+    assert found.root_cause == "guest-account"
+    assert "Remove alice@a.example from ETD's protected list" in found.fix and "#ext#" not in found.fix.lower()

@@ -134,8 +134,14 @@ def _no_mailbox(user: dict, lic, code: str | None, evidence: tuple, values: dict
 
 def _which_cause(user: dict, lic, code: str | None, evidence: tuple, values: dict[str, str]) -> Link:
     if user.get("userType") == "Guest":
+        address = str(user.get("mail") or values["user"]).lower()  # ETD's list names the guest's address, not #EXT#
         return Link(
-            "mailbox", BROKEN, "guest-account", "is a guest (B2B) account: it has no mailbox here", evidence, values
+            "mailbox",
+            BROKEN,
+            "guest-account",
+            "is a guest (B2B) account: it has no mailbox here",
+            evidence,
+            {**values, "user": address},
         )
     provisioning = exchange_provisioning_errors(user)
     if provisioning:
