@@ -113,3 +113,83 @@ def test_tls_verification_failure_is_not_retried_and_said_once(emu: Emulator, mo
     assert "cannot be reached: the TLS certificate of 127.0.0.1:" in reason, reason
     assert "could not be verified (self-signed certificate)" in reason
     assert err.value.unreachable and "retr" not in reason.split("(first on")[0]
+
+
+class _Static:
+    """A TokenCredential with a made-up token (the page servers below do not check it)."""
+
+    def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
+        return AccessToken("not-a-real-token", int(dt.datetime.now(dt.UTC).timestamp()) + 3600)
+
+
+class _PageServer:
+    """A users endpoint on 127.0.0.1 whose every page carries the `@odata.nextLink` it is told to give."""
+
+    def __init__(self) -> None:
+        import http.server
+        import json
+        import threading
+
+        self.hits: list[tuple[str, str | None]] = []
+        self.next_link = ""
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.hits.append((self.path, self.headers.get("Authorization")))
+                page: dict = {"value": [{"id": f"u{len(owner.hits)}"}]}
+                if len(owner.hits) < 20:  # then the listing ends: a regression fails the test, never hangs it
+                    page["@odata.nextLink"] = owner.next_link
+                body = json.dumps(page)
+                data = body.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1.0"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _list_users(graph_url: str) -> list[dict]:
+    async def go():
+        conn = open_graph(_Static(), graph_url)
+        try:
+            return await GraphReader(conn, policy=RetryPolicy(backoff_s=0.01)).get_all("/users")
+        finally:
+            await conn.close()
+
+    return asyncio.run(go())
+
+
+def test_a_next_link_that_repeats_a_page_is_a_failed_listing_not_an_endless_one() -> None:
+    graph = _PageServer()
+    graph.next_link = f"{graph.url}/users"  # page 1 points at itself
+    try:
+        with pytest.raises(FetchError, match="repeats a page already read"):
+            _list_users(graph.url)
+        assert len(graph.hits) == 1
+    finally:
+        graph.close()
+
+
+def test_a_next_link_to_another_host_is_not_followed_and_gets_no_token() -> None:
+    graph, intruder = _PageServer(), _PageServer()
+    graph.next_link = f"{intruder.url}/users?page=2"
+    try:
+        with pytest.raises(FetchError, match=r"points to another host \(127\.0\.0\.1:\d+\); not followed"):
+            _list_users(graph.url)
+        assert len(graph.hits) == 1 and graph.hits[0][1] == "Bearer not-a-real-token"
+        assert intruder.hits == []  # the auditor's token never left for it
+    finally:
+        graph.close()
+        intruder.close()

@@ -202,12 +202,27 @@ class GraphReader:
         return doc
 
     async def get_pages(self, url: str) -> Any:
-        """Yield each page's `value` list, following absolute `@odata.nextLink`s to the end."""
+        """Yield each page's `value` list, following absolute `@odata.nextLink`s to the end: only on Graph's
+        own origin (the auditor's token goes with every request) and never to a page already read."""
         next_url: str | None = url
+        seen: set[str] = set()
         while next_url:
+            seen.add(self.absolute(next_url))
             page = await self.get(next_url, check=page_shape)
             yield page["value"]
             next_url = page.get("@odata.nextLink")
+            if next_url is None:
+                return
+            if _origin(next_url) != _origin(self._conn.base_url):
+                raise FetchError(
+                    f"GET {_short(url)}: page {len(seen)}'s '@odata.nextLink' points to another host "
+                    f"({urlsplit(next_url).netloc}); not followed: the auditor's token goes with every request"
+                )
+            if self.absolute(next_url) in seen:
+                raise FetchError(
+                    f"GET {_short(url)}: page {len(seen)}'s '@odata.nextLink' repeats a page already read; "
+                    "the listing would never end"
+                )
 
     async def get_all(self, url: str) -> list[dict]:
         """Every item of a paged collection."""
@@ -309,6 +324,16 @@ def _after(retries: int) -> str:
     if not retries:
         return ""
     return f" after {retries} retr{'y' if retries == 1 else 'ies'}"
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the default port made explicit: what a request's token is sent to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme)
 
 
 def _short(url: str) -> str:
