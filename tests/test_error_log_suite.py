@@ -122,3 +122,25 @@ def test_a_log_without_a_mailbox_column_is_a_usage_error(run_suite, emulator_for
     run = run_suite(f"--etd-config={config}", f"--etd-error-log={log}", emulator=emu)
     assert run.result.ret == 4
     assert "no mailbox column (headers found: 'Sender', 'Subject')" in run.text()
+
+
+def test_failed_folder_lookups_leave_message_rows_not_evaluated_never_a_wrong_place(
+    run_suite, emulator_for, suite_project, monkeypatch
+):
+    """Every mailFolders read answers 503 (after retries): where each message is cannot be told."""
+    from graph_emulator import Faults
+
+    emu = emulator_for(
+        "contoso-demo", "fabrikam-demo", "northwind-demo", faults=Faults(unavailable={"mailFolders": 1.0})
+    )
+    shutil.copy(ROOT / "cassettes" / "demo.toml", suite_project / "demo.toml")
+    shutil.copy(ROOT / "cassettes" / "demo-error-log.csv", suite_project / "demo-error-log.csv")
+    monkeypatch.setenv("ETD_DEMO_AUDITOR_SECRET", "demo-auditor-secret")
+    rows = _rows(run_suite(f"--etd-config={suite_project / 'demo.toml'}", emulator=emu))
+    found = [row for row, (_, diagnosis, _) in DEMO.items() if diagnosis in ("transient", "message-moved")]
+    found += ["demo-error-log.csv:4:alice@contoso.example"]  # in Deleted Items
+    for row in found:
+        outcome, props = rows[row]
+        assert outcome == "error" and "folder" in props["etd_not_evaluated"], (row, outcome, props)
+    assert rows["demo-error-log.csv:5:alice@contoso.example"][1]["etd_diagnosis"] == "message-deleted"  # no folder
+    assert rows["demo-error-log.csv:6:bob@contoso.example"][1]["etd_diagnosis"] == "never-licensed"

@@ -79,7 +79,9 @@ async def _folders(
 ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """Each such user's Inbox, Deleted Items and Junk Email ids, then the names of the other folders found.
 
-    The well-known folders are told by id (their display names are in the mailbox's language).
+    The well-known folders are told by id (their display names are in the mailbox's language). A folder
+    lookup that failed (left out, 429 / 5xx after retries) turns the message lookups that depend on it into
+    failures (`lookups` is updated): where the message is cannot be told, so its row is NOT EVALUATED.
     """
     pairs = list(
         dict.fromkeys(
@@ -98,6 +100,11 @@ async def _folders(
         for kind in WELL_KNOWN
         for n, uid in enumerate(users)
     }
+    for kind in WELL_KNOWN:
+        for n, uid in enumerate(users):
+            failed = _failed(answers.get(f"{kind[0]}{n}"))
+            if failed:
+                _fail_lookups(lookups, wanted, uid, None, f"the lookup of {uid}'s {kind} folder failed: {failed}")
     known = {(key.split("|")[0], fid) for key, fid in ids.items() if fid}
     others = [(uid, fid) for uid, fid in pairs if (uid, fid) not in known]
     named = (
@@ -110,9 +117,33 @@ async def _folders(
     folders: dict[str, dict[str, str]] = {}
     for n, (uid, fid) in enumerate(others):
         folders.setdefault(uid, {})[fid] = _body(named.get(f"f{n}")).get("displayName", "")
+        failed = _failed(named.get(f"f{n}"))
+        if failed:
+            _fail_lookups(lookups, wanted, uid, fid, f"the lookup of the folder holding it failed: {failed}")
     inbox = {uid: ids[f"{uid}|inbox"] for uid in users}  # kept as before: the Inbox id by user id
     inbox.update({k: v for k, v in ids.items() if not k.endswith("|inbox")})
     return folders, inbox
+
+
+def _failed(item: dict | None) -> str:
+    """Why a folder lookup gave no answer to go by ('' when it answered, 404 included)."""
+    if item is None:
+        return "the $batch answer left it out"
+    if "error" in item:
+        return str(item["error"])
+    status = item.get("status")
+    return f"{status}" if not isinstance(status, int) or status == 429 or status >= 500 else ""
+
+
+def _fail_lookups(lookups: dict[str, dict], wanted: dict, uid: str, fid: str | None, reason: str) -> None:
+    """Mark the user's found lookups (those found in folder `fid`, or all when None) as failed."""
+    for key, got in lookups.items():
+        if (
+            wanted[key][0] == uid
+            and got.get("found")
+            and (fid is None or any(m["parentFolderId"] == fid for m in got["found"]))
+        ):
+            lookups[key] = {"error": reason}
 
 
 def _body(item: dict | None) -> dict:
