@@ -193,3 +193,32 @@ def test_a_next_link_to_another_host_is_not_followed_and_gets_no_token() -> None
     finally:
         graph.close()
         intruder.close()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [  # what azure-identity 1.27 / msal raised for a token endpoint answering HTML or an empty 200, a JSON
+        # object without access_token, a JSON array (seen through the real credentials against such servers)
+        "Authentication failed: Expecting value: line 1 column 1 (char 0)",
+        "Authentication failed: None",
+        "'list' object has no attribute 'items'",
+    ],
+)
+def test_a_token_answer_that_is_no_token_is_said_as_such_in_one_line(said: str) -> None:
+    from azure.core.exceptions import ClientAuthenticationError
+
+    from etd_readiness.credentials import sign_in_failure
+
+    line = sign_in_failure(ClientAuthenticationError(said))
+    assert line.startswith("the token endpoint answered something that is not a token response (")
+    assert "AZURE_AUTHORITY_HOST" in line and "\n" not in line
+
+
+def test_an_aadsts_answer_keeps_its_code_and_fix() -> None:
+    from azure.core.exceptions import ClientAuthenticationError
+
+    from etd_readiness.credentials import sign_in_failure
+
+    said = "Authentication failed: AADSTS7000215: Invalid client secret provided. Ensure the secret...\r\nTrace ID: x"
+    line = sign_in_failure(ClientAuthenticationError(said))
+    assert line.startswith("the authority rejected the sign-in (AADSTS7000215: Invalid client secret provided)")

@@ -174,6 +174,11 @@ AADSTS_FIXES = {
     500011: "Microsoft Graph is not available to the app in this tenant: grant admin consent",
 }
 AADSTS = re.compile(r"AADSTS(\d+):?\s*([^\r\n]*)")
+# what msal / azure-identity say when the answer was HTML, empty, a JSON array or a JSON object without a token
+NOT_A_TOKEN = re.compile(
+    r"Expecting value|Extra data|Unterminated string|object has no attribute|Authentication failed: None$|"
+    r"not valid JSON|JSONDecodeError"
+)
 
 
 def sign_in_failure(err: Exception) -> str:
@@ -185,4 +190,10 @@ def sign_in_failure(err: Exception) -> str:
         sentence = match.group(2).split(". ")[0].rstrip(".")[:200]
         fix = AADSTS_FIXES.get(code)
         return f"the authority rejected the sign-in (AADSTS{code}: {sentence})" + (f"; {fix}" if fix else "")
-    return text.splitlines()[0][:400] if text else type(err).__name__
+    first = text.splitlines()[0][:400] if text else type(err).__name__
+    if NOT_A_TOKEN.search(first):  # msal's words for a token endpoint answer it could not read
+        return (
+            f"the token endpoint answered something that is not a token response ({first}): check graph.authority "
+            "/ AZURE_AUTHORITY_HOST, and any proxy or gateway between this machine and Entra ID"
+        )
+    return first
