@@ -81,31 +81,24 @@ class TenantView:
         )
 
     @cached_property
+    def _covered(self) -> list[dict]:
+        """Users the scope covers whose home is not another configured tenant (one person, one verdict)."""
+        homes = self.members_elsewhere()
+        covered = [u for u in self.section("users") if self.scope.covers(u)]
+        return sorted((u for u in covered if not (is_external(u) and user_addresses(u) & homes)), key=user_label)
+
+    @cached_property
     def protected_users(self) -> list[dict]:
         """Protected users; an external account (guest, #EXT#) is left to the tenant where the person is a
         member when a configured tenant has one (one person, one verdict, in their home tenant)."""
-        homes = self.members_elsewhere()
-        undecided = bool(self.unfetched_elsewhere())
-        users = [
-            u
-            for u in self.section("users")
-            if self.scope.covers(u) and not (is_external(u) and (undecided or user_addresses(u) & homes))
-        ]
-        return sorted(users, key=user_label)
+        undecided = bool(self.unfetched_elsewhere())  # then external accounts are undecided_external_users
+        return [u for u in self._covered if not (undecided and is_external(u))]
 
     @cached_property
     def undecided_external_users(self) -> list[dict]:
         """Protected external accounts whose home cannot be told: another configured tenant's users list was
         not fetched, so the person may be a member there (judged there) or not (judged here)."""
-        if not self.unfetched_elsewhere():
-            return []
-        homes = self.members_elsewhere()
-        users = [
-            u
-            for u in self.section("users")
-            if self.scope.covers(u) and is_external(u) and not user_addresses(u) & homes
-        ]
-        return sorted(users, key=user_label)
+        return [u for u in self._covered if is_external(u)] if self.unfetched_elsewhere() else []
 
     def members_elsewhere(self) -> set[str]:
         """Addresses of member (non-external) users of the other configured tenants (given by Estate)."""

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from ..collect.messages import lookup_key
 from ..findings import Finding, NotEvaluated
 from ..protection import index_by_address, user_addresses
-from .base import Check, Estate, Subject, deleted_label, make_finding, user_label
+from .base import Check, Estate, Subject, deleted_label, user_label
 from .causes import CAUSES
+from .links import finding_of
 from .path import MailboxRef, assess, home_tenant
 
 CHECK_ID = "ERR-01"
@@ -108,16 +109,7 @@ def _diagnose(estate: Estate, subject: Subject) -> Diagnosis:
     root = found.root
     if root is not None:
         problem = f"{row['mailbox']} {root.problem}" if root.problem[:1].islower() else root.problem
-        finding = make_finding(
-            CHECK_ID,
-            subject,
-            root.cause_id,
-            problem,
-            evidence=found.evidence,
-            also=found.also,
-            fix_values=root.fix_values,
-            answered=root.answered,
-        )
+        finding = finding_of(root, CHECK_ID, subject, problem=problem, evidence=found.evidence, also=found.also)
         return Diagnosis(root.cause_id, problem, finding.fix, finding.case, finding, _mismatch(row, finding.case))
     if found.unknown is not None:
         raise NotEvaluated(f"{row['mailbox']}: {found.unknown.name} - {found.unknown.problem}")

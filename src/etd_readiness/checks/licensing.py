@@ -9,9 +9,9 @@ on-premises is not a licence question (licensing it would create a second, empty
 from __future__ import annotations
 
 from ..findings import Finding, NotApplicable, NotEvaluated
-from .base import Check, Estate, Subject, make_finding, per_tenant, user_label
+from .base import Check, Estate, Subject, per_tenant, user_label
 from .causes import CAUSES
-from .links import UNKNOWN
+from .links import UNKNOWN, finding_of
 from .path import MailboxRef, assess
 
 CHECK_ID = "C4A-01"
@@ -38,15 +38,7 @@ def _evaluate(estate: Estate, subject: Subject) -> Finding | None:
     licence = [link for link in found.broken if CAUSES[link.cause_id].licence]
     if licence:
         link = licence[0]
-        return make_finding(
-            CHECK_ID,
-            subject,
-            link.cause_id,
-            link.problem,
-            evidence=link.evidence,
-            fix_values=link.fix_values,
-            answered=link.answered,
-        )
+        return finding_of(link, CHECK_ID, subject)
     if mailbox.state == "broken":
         raise NotApplicable(f"not a licence question: {mailbox.problem}")
     return None

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..catalog import GRAPH_APP_ID, PERMISSIONS
-from ..findings import NotEvaluated
-from .base import Estate, TenantView
+from ..findings import Finding, NotEvaluated
+from .base import Estate, Subject, TenantView, make_finding
 
 OK, BROKEN, UNKNOWN, NA = "ok", "broken", "unknown", "n/a"
 PENDING = "pending"  # --etd-phase before: ETD's app is expected absent; neither ok nor broken
@@ -49,6 +49,29 @@ class Link:
     @classmethod
     def unknown(cls, name: str, reason: str) -> Link:
         return cls(name, UNKNOWN, problem=reason)
+
+
+def finding_of(
+    link: Link,
+    check_id: str,
+    subject: Subject,
+    *,
+    problem: str | None = None,
+    evidence: tuple[tuple[str, str], ...] | None = None,
+    also: tuple[str, ...] = (),
+) -> Finding:
+    """The finding a broken link makes: its cause, problem, evidence and fix values, and the Graph answer
+    the diagnosis rests on (which sets the case and ETD's error)."""
+    return make_finding(
+        check_id,
+        subject,
+        link.cause_id,
+        link.problem if problem is None else problem,
+        evidence=link.evidence if evidence is None else evidence,
+        also=also,
+        fix_values=link.fix_values,
+        answered=link.answered,
+    )
 
 
 # the answered links every ready mailbox repeats: one value each, not one per mailbox (200,000 at scale)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..findings import Finding
-from .base import Check, Estate, Subject, deleted_label, make_finding, per_tenant
+from .base import Check, Estate, Subject, deleted_label, per_tenant
+from .links import finding_of
 from .path import MailboxRef, assess
 
 CHECK_ID = "C4-01"
@@ -24,9 +25,7 @@ def _evaluate(estate: Estate, subject: Subject) -> Finding | None:
     if subject.key is None:
         return None  # the recycle bin was read and holds no protected address
     link = next(link for link in assess(estate, subject.key).links if link.name == "soft-deleted")
-    return make_finding(
-        CHECK_ID, subject, "soft-deleted", link.problem, evidence=link.evidence, fix_values=link.fix_values
-    )
+    return finding_of(link, CHECK_ID, subject)
 
 
 NOT_SOFT_DELETED = Check(

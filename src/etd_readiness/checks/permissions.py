@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ..findings import Finding, NotApplicable, NotEvaluated
-from .base import Check, Estate, Subject, make_finding, per_tenant
+from .base import Check, Estate, Subject, per_tenant
 from .links import (
     BROKEN,
     PENDING,
     UNKNOWN,
     before_onboarding,
     etd_service_principal,
+    finding_of,
     pending_reason,
     permission_link,
     reach_link,
@@ -28,9 +29,7 @@ def _reach_evaluate(estate: Estate, subject: Subject) -> Finding | None:
         raise NotEvaluated(link.problem)
     if link.state != BROKEN:
         return None
-    return make_finding(
-        REACH_ID, subject, link.cause_id, link.problem, evidence=link.evidence, fix_values=link.fix_values
-    )
+    return finding_of(link, REACH_ID, subject)
 
 
 ETD_REACHES_TENANT = Check(
@@ -59,9 +58,7 @@ def _perm_evaluate(estate: Estate, subject: Subject) -> Finding | None:
         raise NotEvaluated(link.problem)
     if link.state != BROKEN:
         return None
-    return make_finding(
-        PERMISSION_ID, subject, link.cause_id, link.problem, evidence=link.evidence, fix_values=link.fix_values
-    )
+    return finding_of(link, PERMISSION_ID, subject)
 
 
 APPLICATION_PERMISSION = Check(

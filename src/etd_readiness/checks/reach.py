@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..findings import Finding, NotApplicable, NotEvaluated
 from ..protection import _domain_form
 from .base import Check, Estate, Subject, make_finding, per_tenant
-from .links import BROKEN, PENDING, reach_link, reached
+from .links import BROKEN, PENDING, finding_of, reach_link, reached
 from .path import MailboxRef, assess, deleted_addresses_of, home_tenant
 from .permissions import REACH_CAUSES
 
@@ -22,9 +22,7 @@ def _address_evaluate(estate: Estate, subject: Subject) -> Finding | None:
             raise NotApplicable(f"{subject.key} belongs to a soft-deleted user of {name}: reported by C4-01 (case 4)")
     ref = MailboxRef(home_tenant(estate, subject.key), subject.key)
     link = next(link for link in assess(estate, ref).links if link.name == "user")
-    return make_finding(
-        "C3A-01", subject, link.cause_id, link.problem, evidence=link.evidence, fix_values=link.fix_values
-    )
+    return finding_of(link, "C3A-01", subject)
 
 
 PROTECTED_ADDRESS_RESOLVES = Check(
@@ -66,13 +64,13 @@ def _domain_evaluate(estate: Estate, subject: Subject) -> Finding | None:
         raise NotApplicable(f"protected domain {subject.key} is verified in {', '.join(homes)}: {link.problem}")
     if link.state != BROKEN:  # the reach lookup failed: not evaluated, never a finding
         raise NotEvaluated(link.problem)
-    return make_finding(
+    where = ", ".join(homes)
+    return finding_of(
+        link,
         "C3B-01",
         subject,
-        link.cause_id,
-        f"protected domain {subject.key} is verified in {', '.join(homes)}, where ETD cannot act: {link.problem}",
+        problem=f"protected domain {subject.key} is verified in {where}, where ETD cannot act: {link.problem}",
         evidence=(("tenants with the domain verified", ", ".join(homes)),),
-        fix_values=link.fix_values,
     )
 
 

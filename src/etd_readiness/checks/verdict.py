@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..findings import Finding, NotEvaluated
-from .base import Check, Estate, Subject, make_finding
+from .base import Check, Estate, Subject
 from .causes import CAUSES
+from .links import finding_of
 from .path import assess, mailbox_subjects
 
 CHECK_ID = "RDY-01"
@@ -18,16 +19,7 @@ def _evaluate(estate: Estate, subject: Subject) -> Finding | None:
         if unknown is not None:
             raise NotEvaluated(f"{subject.test_id}: {unknown.name} - {unknown.problem}")
         return None
-    return make_finding(
-        CHECK_ID,
-        subject,
-        root.cause_id,
-        root.problem,
-        evidence=found.evidence,
-        also=found.also,
-        fix_values=root.fix_values,
-        answered=root.answered,
-    )
+    return finding_of(root, CHECK_ID, subject, evidence=found.evidence, also=found.also)
 
 
 def describe(estate: Estate, subject: Subject) -> dict[str, str]:

@@ -38,14 +38,17 @@ from .responses import (
     HTTPCORE_ERRORS,
     RETRYABLE,
     Failure,
+    after_retries,
     backoff_seconds,
     batch_shape,
     classify_exception,
     classify_response,
-    error_of,
+    item_reason,
+    join_reason,
+    next_link_problem,
     page_shape,
     retry_after_seconds,
-    status_text,
+    short_url,
 )
 
 BATCH_LIMIT = 20
@@ -163,7 +166,7 @@ class GraphReader:
     ) -> dict:
         """One request with retries; the parsed JSON object (passing `check`), or FetchError. `waited`: the
         caller already waited out a Retry-After, so this request skips the reader's hold."""
-        what = f"{method.value} {_short(url)}"
+        what = f"{method.value} {short_url(url)}"
         retries = 0
         last = Failure("was not sent", retryable=False)
         for attempt in range(self._policy.max_retries + 1):
@@ -182,10 +185,10 @@ class GraphReader:
             retries += 1
             self.stats.retries += 1
             await self._sleep(wait)
-        reason = _join(what, last.reason) + _after(retries)
+        reason = join_reason(what, last.reason) + after_retries(retries)
         if last.unreachable:
             self.unreachable = self.unreachable or (
-                f"Graph at {self._host} cannot be reached: {last.reason}{_after(retries)} (first on {what}); "
+                f"Graph at {self._host} cannot be reached: {last.reason}{after_retries(retries)} (first on {what}); "
                 "no further Graph reads were tried for this tenant"
             )
             raise FetchError(self.unreachable, unreachable=True)
@@ -213,16 +216,9 @@ class GraphReader:
             next_url = page.get("@odata.nextLink")
             if next_url is None:
                 return
-            if _origin(next_url) != _origin(self._conn.base_url):
-                raise FetchError(
-                    f"GET {_short(url)}: page {len(seen)}'s '@odata.nextLink' points to another host "
-                    f"({urlsplit(next_url).netloc}); not followed: the auditor's token goes with every request"
-                )
-            if self.absolute(next_url) in seen:
-                raise FetchError(
-                    f"GET {_short(url)}: page {len(seen)}'s '@odata.nextLink' repeats a page already read; "
-                    "the listing would never end"
-                )
+            problem = next_link_problem(next_url, self._conn.base_url, seen)
+            if problem:
+                raise FetchError(f"GET {short_url(url)}: page {len(seen)}'s '@odata.nextLink' {problem}")
 
     async def get_all(self, url: str) -> list[dict]:
         """Every item of a paged collection."""
@@ -268,7 +264,7 @@ class GraphReader:
                         failure = Failure("", True, headers=item.get("headers"))
                         retry.append((item_id, urls_of[item_id]))
                         waits.append(self._wait(failure, attempt))
-                        results[item_id] = {"error": _item_reason(urls_of[item_id], item)}
+                        results[item_id] = {"error": item_reason(urls_of[item_id], item)}
                     else:
                         results[item_id] = item
             if not retry:
@@ -279,7 +275,7 @@ class GraphReader:
                 await self._sleep(min(max(waits), self._policy.max_wait_s))
             else:
                 for item_id, _ in retry:
-                    results[item_id] = {"error": results[item_id]["error"] + _after(self._policy.max_retries)}
+                    results[item_id] = {"error": results[item_id]["error"] + after_retries(self._policy.max_retries)}
         return results
 
     def _journaled(self, pending: list[tuple[str, str]], results: dict[str, dict]) -> dict[str, Slot]:
@@ -309,35 +305,3 @@ class GraphReader:
             final = answer.items.items()
             self.journal.keep_all((slots[item_id], item) for item_id, item in final if item["status"] not in RETRYABLE)
         return answer
-
-
-def _item_reason(url: str, item: dict) -> str:
-    code, message = error_of(item.get("body"))
-    return f"$batch item GET {_short(url)} answered {status_text(item['status'], code, message)}"
-
-
-def _join(what: str, reason: str) -> str:
-    return f"{what} {reason}" if reason.startswith("answered") else f"{what}: {reason}"
-
-
-def _after(retries: int) -> str:
-    if not retries:
-        return ""
-    return f" after {retries} retr{'y' if retries == 1 else 'ies'}"
-
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the default port made explicit: what a request's token is sent to."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme)
-
-
-def _short(url: str) -> str:
-    """A URL without scheme/host, for messages."""
-    if "://" in url:
-        url = "/" + url.split("://", 1)[1].split("/", 1)[-1]
-    return url

@@ -14,6 +14,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -219,7 +220,53 @@ def page_shape(doc: dict) -> str | None:
     return None
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the default port made explicit: what a request's token is sent to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme)
+
+
+def next_link_problem(link: str, base_url: str, read: set[str]) -> str | None:
+    """Why a page's (absolute) nextLink must not be followed, or None: it leaves Graph's origin (the
+    auditor's token goes with every request) or repeats a page already read (the listing would never end)."""
+    if origin(link) != origin(base_url):
+        host = urlsplit(link).netloc
+        return f"points to another host ({host}); not followed: the auditor's token goes with every request"
+    if link in read:
+        return "repeats a page already read; the listing would never end"
+    return None
+
+
 def batch_shape(doc: dict) -> str | None:
     """Why a 200 `$batch` answer has no `responses` list, or None."""
     responses = doc.get("responses")
     return None if isinstance(responses, list) else f"no 'responses' list ('responses' is {type(responses).__name__})"
+
+
+def item_reason(url: str, item: dict) -> str:
+    """A failed $batch item, for messages."""
+    code, message = error_of(item.get("body"))
+    return f"$batch item GET {short_url(url)} answered {status_text(item['status'], code, message)}"
+
+
+def join_reason(what: str, reason: str) -> str:
+    """'GET /x answered 503 ...' or 'GET /x: reason'."""
+    return f"{what} {reason}" if reason.startswith("answered") else f"{what}: {reason}"
+
+
+def after_retries(retries: int) -> str:
+    """' after N retries' ('' for none)."""
+    if not retries:
+        return ""
+    return f" after {retries} retr{'y' if retries == 1 else 'ies'}"
+
+
+def short_url(url: str) -> str:
+    """A URL without scheme/host, for messages."""
+    if "://" in url:
+        url = "/" + url.split("://", 1)[1].split("/", 1)[-1]
+    return url
